@@ -1,0 +1,172 @@
+"""The one composition root: arguments -> configuration -> services -> the Kivy app.
+
+    kiosk --demo                 demo terminal, simulated devices, sample data
+    kiosk --config FILE          a terminal's own configuration over the defaults
+    kiosk --check-config ...     validate and exit (0 good, 2 refused)
+    kiosk --hash-pin             read a maintenance PIN, print the hash to store
+
+Exit codes: 0 normal end, 2 configuration refused, 3 the kiosk could not start (font,
+log folder, translation catalogue).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from common.errors import InvalidConfigurationError, KioskError
+
+__version__ = "0.1.0"
+EXIT_CONFIG = 2
+EXIT_START = 3
+
+log = logging.getLogger("kiosk")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="kiosk", description="Government self-service kiosk")
+    p.add_argument("--config", type=Path, help="this terminal's configuration file (TOML)")
+    p.add_argument("--demo", action="store_true",
+                   help="demo terminal: demo configuration, simulated devices, sample data")
+    p.add_argument("--windowed", action="store_true",
+                   help="developer profile: a normal window with a cursor")
+    p.add_argument("--screenshot-dir", type=Path,
+                   help="write screenshots of what is shown into this folder")
+    p.add_argument("--tour", action="store_true",
+                   help="walk every screen, screenshot it and exit (default where there is "
+                        "no display in demo mode)")
+    p.add_argument("--check-config", action="store_true",
+                   help="validate the configuration and exit")
+    p.add_argument("--hash-pin", action="store_true",
+                   help="read a maintenance PIN and print its salted hash for the config")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p.parse_args(argv)
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def prepare_kivy_environment(state_dir: Path, *, offscreen: bool) -> None:
+    """Environment Kivy reads at import: keep it out of ~/.kivy and away from sys.argv."""
+    kivy_home = state_dir / "kivy"
+    kivy_home.mkdir(parents=True, exist_ok=True)
+    os.environ["KIVY_HOME"] = str(kivy_home)
+    os.environ["KIVY_NO_ARGS"] = "1"
+    os.environ["KIVY_LOG_MODE"] = "PYTHON"  # Kivy logs into the technician log
+    os.environ["KIVY_NO_FILELOG"] = "1"
+    os.environ["SDL_VIDEO_ALLOW_SCREENSAVER"] = "0"
+    if offscreen:
+        os.environ["SDL_VIDEODRIVER"] = "offscreen"
+
+
+def hash_pin_command() -> int:
+    from kiosk.pin import hash_pin
+
+    pin = getpass.getpass("maintenance PIN (6-12 digits): ")
+    if getpass.getpass("again: ") != pin:
+        print("the two PINs differ; nothing printed", file=sys.stderr)
+        return 1
+    try:
+        print(hash_pin(pin))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = parse_args(argv)
+    if args.hash_pin:
+        return hash_pin_command()
+
+    from kiosk.config import load_config
+
+    try:
+        config = load_config(args.config, demo=args.demo, environ=os.environ)
+    except InvalidConfigurationError as exc:
+        print(f"kiosk: refusing to start: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.check_config:
+        print("configuration ok")
+        return 0
+
+    headless = not has_display()
+    tour = args.tour or (args.demo and headless)
+    shot_dir = args.screenshot_dir
+    if tour and shot_dir is None:
+        shot_dir = Path("screenshots") / datetime.now().strftime("%Y%m%d-%H%M%S")
+    profile = "developer" if args.windowed else config.display.profile
+
+    from kiosk.techlog import setup_logging
+
+    try:
+        log_path = setup_logging(Path(config.log.dir), config.log.level, config.log.max_bytes,
+                                 config.log.backups, to_stderr=profile == "developer")
+        prepare_kivy_environment(Path(config.paths.state_dir), offscreen=headless)
+    except OSError as exc:
+        print(f"kiosk: cannot start: {exc}", file=sys.stderr)
+        return EXIT_START
+    log.info("kiosk %s starting: terminal %s, profile %s, %s, log %s", __version__,
+             config.terminal.id, profile, "offscreen" if headless else "on display", log_path)
+
+    from kiosk.clock import AdjustableClock
+    from kiosk.context import build_services
+    from screens.window_profile import configure_kivy
+
+    try:
+        configure_kivy(profile, config.display.width, config.display.height,
+                       Path(config.display.font_path), headless=headless)
+        clock = AdjustableClock()
+        services = build_services(config, clock=clock)
+    except (OSError, KioskError) as exc:
+        log.critical("cannot start: %s", exc)
+        print(f"kiosk: cannot start: {exc}", file=sys.stderr)
+        return EXIT_START
+
+    from screens.app import KioskApp
+
+    app = KioskApp(services)
+    if shot_dir is not None:
+        _attach_screenshots(app, shot_dir, clock, tour=tour)
+    log.info("composition done in %.2fs", time.perf_counter() - started)
+    app.run()
+    if shot_dir is not None:
+        print(f"screenshots written to {shot_dir.resolve()}")
+    return 0
+
+
+def _attach_screenshots(app, shot_dir: Path, clock, *, tour: bool) -> None:
+    """Tour: walk every screen and stop. Otherwise: a screenshot on every screen change."""
+    from kivy.clock import Clock
+
+    from screens.screenshots import Screenshotter
+
+    shots = Screenshotter(shot_dir)
+    if tour:
+        from screens.tour import DemoTour
+
+        def start_tour(_dt: float) -> None:
+            DemoTour(app, shots, clock, on_done=app.stop).start()
+
+        app.bind(on_start=lambda *_: Clock.schedule_once(start_tour, 0))
+        return
+    counter = [0]
+
+    def on_screen(*_args) -> None:
+        counter[0] += 1
+        mode = "elderly" if app.elderly else "standard"
+        shots.capture(f"{counter[0]:04d}_{app.screen_manager.current}_{mode}_{app.language}")
+
+    app.bind(on_start=lambda *_: (app.screen_manager.bind(current=on_screen), on_screen()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""The Kivy application: shows the state of `kiosk/` services and forwards taps to them.
+
+Holds no business logic. The session machine decides when sessions start, warn and end;
+the navigator decides which screen is shown; the theme and translator decide how it looks
+and reads. The app mirrors them into Kivy properties that the ``.kv`` rules bind to.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from common.privacy import mask_name
+from kiosk.context import KioskServices
+from kiosk.i18n import LANGUAGE_NAMES
+from kiosk.session import (DISPLAY_NAME, EndReason, PreferencesChanged, ResidentIdentified,
+                           SessionEnded, SessionEvent, SessionExtended, SessionStarted,
+                           WarningCountdown, WarningStarted)
+from kiosk.theme import theme_for
+from screens.live_theme import LiveTheme
+from screens.screens import (HelpScreen, HomeScreen, IdleWarning, KioskScreen,
+                             OutOfServiceScreen)
+from screens.widgets import KioskBar
+
+log = logging.getLogger(__name__)
+
+KV_DIR = Path(__file__).resolve().parent
+KV_FILES = ("widgets.kv", "screens.kv")
+ESCAPE = 27
+TICK_S = 0.25
+
+
+class KioskApp(App):
+    """The full-screen kiosk. ``profile`` is ``"kiosk"`` or ``"developer"``."""
+
+    tr = ObjectProperty(None)  # gettext of the current language; kv rules call app.tr(...)
+    theme = ObjectProperty(None)
+    elderly = BooleanProperty(False)
+    language = StringProperty("")
+    language_button_text = StringProperty("")
+    in_session = BooleanProperty(False)
+    in_service = BooleanProperty(True)
+    can_go_back = BooleanProperty(False)
+    resident_name = StringProperty("")  # masked
+    terminal_id = StringProperty("")
+    terminal_name = StringProperty("")
+    terminal_location = StringProperty("")
+    terminal_hours = StringProperty("")
+    support_contact = StringProperty("")
+    out_of_service_message = StringProperty("")
+
+    def __init__(self, services: KioskServices, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        self.session = services.session
+        self.navigator = services.navigator
+        self.profile = services.config.display.profile
+        self.screen_manager: ScreenManager | None = None
+        self.bar: KioskBar | None = None
+        self.warning: IdleWarning | None = None
+        self._tick_event = None
+        t = services.config.terminal
+        self.terminal_id, self.terminal_name = t.id, t.name
+        self.terminal_location, self.terminal_hours = t.location, t.service_hours
+        self.support_contact = t.support_contact
+        self.theme = LiveTheme(theme_for(self.session.elderly))
+        self._apply_preferences(self.session.elderly, self.session.language)
+
+    # -- Kivy App hooks ----------------------------------------------------------------
+    def build(self):
+        self.title = self.terminal_name
+        for name in KV_FILES:
+            Builder.load_file(str(KV_DIR / name))
+        root = BoxLayout(orientation="vertical")
+        self.bar = KioskBar()
+        self.screen_manager = ScreenManager(transition=NoTransition())
+        for screen in (HomeScreen(), HelpScreen(), OutOfServiceScreen()):
+            self.screen_manager.add_widget(screen)
+        root.add_widget(self.bar)
+        root.add_widget(self.screen_manager)
+        self.warning = IdleWarning()
+        self.session.subscribe(self._on_session_event)
+        self.navigator.subscribe(self._on_navigate)
+        Window.bind(on_touch_down=self._on_any_touch, on_keyboard=self._on_keyboard,
+                    on_request_close=self._on_request_close)
+        availability = self.services.availability
+        if availability.in_service:
+            self.set_in_service()
+        else:
+            self.set_out_of_service(availability.message, availability.reason)
+        return root
+
+    def on_start(self) -> None:
+        self._tick_event = Clock.schedule_interval(lambda _dt: self.session.tick(), TICK_S)
+        log.info("kiosk started: terminal %s, profile %s, language %s",
+                 self.terminal_id, self.profile, self.language)
+
+    def on_stop(self) -> None:
+        if self._tick_event is not None:
+            self._tick_event.cancel()
+        Window.unbind(on_touch_down=self._on_any_touch, on_keyboard=self._on_keyboard,
+                      on_request_close=self._on_request_close)
+        log.info("kiosk stopped")
+
+    def open_settings(self, *largs) -> bool:
+        """Kivy's settings panel (F1) is never offered on a kiosk."""
+        return False
+
+    # -- taps forwarded from the .kv rules ---------------------------------------------
+    def go(self, screen: str) -> None:
+        self.navigator.go(screen)
+
+    def go_home(self) -> None:
+        self.navigator.home()
+
+    def go_back(self) -> None:
+        self.navigator.back()
+
+    def toggle_elderly(self) -> None:
+        self.session.set_elderly(not self.session.elderly)
+
+    def switch_language(self) -> None:
+        self.session.set_language(
+            self.services.translator.next_language(self.session.language))
+
+    def more_time(self) -> None:
+        self.session.extend()
+
+    def finish_session(self) -> None:
+        self.session.finish()
+
+    # -- service state -----------------------------------------------------------------
+    def set_out_of_service(self, message: str = "", reason: str = "") -> None:
+        """Show the out-of-service screen; a running session ends (and is wiped) first."""
+        log.warning("out of service: %s", reason or "requested")
+        self.session.end(EndReason.OUT_OF_SERVICE)
+        self.in_service = False
+        self.out_of_service_message = message
+        if self.screen_manager is not None:
+            self.screen_manager.current = "out_of_service"
+
+    def set_in_service(self) -> None:
+        self.in_service = True
+        self.out_of_service_message = ""
+        self.navigator.home()
+        self._on_navigate(self.navigator.current)
+
+    # -- events from kiosk/ ------------------------------------------------------------
+    def _on_session_event(self, event: SessionEvent) -> None:
+        if isinstance(event, SessionStarted):
+            self.in_session = True
+        elif isinstance(event, WarningStarted):
+            self.warning.seconds_left = event.seconds
+            self.warning.open(animation=False)
+        elif isinstance(event, WarningCountdown):
+            self.warning.seconds_left = event.seconds_left
+        elif isinstance(event, SessionExtended):
+            self.warning.dismiss(animation=False)
+        elif isinstance(event, ResidentIdentified):
+            self.resident_name = mask_name(self.session.data.get(DISPLAY_NAME, ""))
+        elif isinstance(event, SessionEnded):
+            self._wipe_screens()
+        elif isinstance(event, PreferencesChanged):
+            self._apply_preferences(event.elderly, event.language)
+
+    def _wipe_screens(self) -> None:
+        self.warning.dismiss(animation=False)
+        self.in_session = False
+        self.resident_name = ""
+        for screen in self.screen_manager.screens:
+            if isinstance(screen, KioskScreen):
+                screen.wipe()
+        if self.in_service:
+            self.navigator.home()
+
+    def _apply_preferences(self, elderly: bool, language: str) -> None:
+        if self.theme.current is not theme_for(elderly):
+            self.theme.apply(theme_for(elderly))
+        self.elderly = elderly
+        if language != self.language:
+            self.tr = self.services.translator.gettext_for(language)
+            self.language = language
+        following = self.services.translator.next_language(language)
+        self.language_button_text = LANGUAGE_NAMES.get(following, following)
+
+    def _on_navigate(self, screen: str) -> None:
+        self.can_go_back = self.navigator.can_go_back
+        if self.in_service and self.screen_manager is not None:
+            self.screen_manager.current = screen
+
+    # -- window guards -----------------------------------------------------------------
+    def _on_any_touch(self, _window, _touch) -> bool:
+        """Every touch counts as activity; the touch still goes on to the widgets."""
+        if self.in_service:
+            self.session.touch()
+        return False
+
+    def _on_keyboard(self, _window, key, *_args) -> bool:
+        """Swallow Esc (and Android back): a resident never leaves the kiosk."""
+        if key == ESCAPE:
+            log.info("escape key ignored")
+            return True
+        return False
+
+    def _on_request_close(self, *_args, source: str | None = None, **_kwargs) -> bool:
+        """Refuse to close. The developer profile lets the window manager close it."""
+        if self.profile == "developer" and source != "keyboard":
+            return False
+        log.info("close request ignored (source=%s)", source)
+        return True
