@@ -3,6 +3,7 @@
     kiosk --demo                 demo terminal, simulated devices, sample data
     kiosk --config FILE          a terminal's own configuration over the defaults
     kiosk --check-config ...     validate and exit (0 good, 2 refused)
+    kiosk --print-config-help    every configuration key, its type, default and limits
     kiosk --hash-pin             read a maintenance PIN, print the hash to store
 
 Exit codes: 0 normal end, 2 configuration refused, 3 the kiosk could not start (font,
@@ -43,6 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "no display in demo mode)")
     p.add_argument("--check-config", action="store_true",
                    help="validate the configuration and exit")
+    p.add_argument("--print-config-help", action="store_true",
+                   help="describe every configuration key and exit")
     p.add_argument("--hash-pin", action="store_true",
                    help="read a maintenance PIN and print its salted hash for the config")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -86,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.hash_pin:
         return hash_pin_command()
+
+    if args.print_config_help:
+        from kiosk.config import describe_schema
+
+        print(describe_schema())
+        return 0
 
     from kiosk.config import load_config
 

@@ -11,7 +11,6 @@ at once. Relative paths (``log.dir``, ``paths.state_dir``) are returned as given
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import json
 import os
@@ -115,12 +114,10 @@ def _merge(data: Mapping[str, Any], source: str, merged: _Merged,
 
 def _unknown_key_hint(section: str, key: str) -> str:
     keys = section_keys(section)
-    near = difflib.get_close_matches(key, keys, n=1)
-    if near:
-        hint = f"did you mean '{section}.{near[0]}'? "
-    else:
-        elsewhere = [i.dotted for i in all_settings() if i.key == key]
-        hint = f"did you mean '{elsewhere[0]}'? " if elsewhere else ""
+    # The exact name in another section beats a look-alike in this one.
+    near = [i.dotted for i in all_settings() if i.key == key]
+    near = near or [f"{section}.{k}" for k in difflib.get_close_matches(key, keys, n=1)]
+    hint = f"did you mean '{near[0]}'? " if near else ""
     return f"{hint}known keys in [{section}]: {', '.join(keys)}"
 
 

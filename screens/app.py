@@ -78,7 +78,9 @@ class KioskApp(App):
     def build(self):
         self.title = self.terminal_name
         for name in KV_FILES:
-            Builder.load_file(str(KV_DIR / name))
+            path = str(KV_DIR / name)
+            if path not in Builder.files:  # a second app in one process must not double rules
+                Builder.load_file(path)
         root = BoxLayout(orientation="vertical")
         self.bar = KioskBar()
         self.screen_manager = ScreenManager(transition=NoTransition())

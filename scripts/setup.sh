@@ -46,9 +46,16 @@ fi
 
 # Reinstall only when the project's metadata changed since the last install.
 stamp=".venv/.installed${extras:+-test}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+fresh() { [ -f "$1" ] && ! [ pyproject.toml -nt "$1" ]; }
+if ! fresh "$stamp" && ! { [ -z "$extras" ] && fresh .venv/.installed-test; }; then
   say "installing the kiosk into .venv${extras:+ with test extras}"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+  pip_log=.venv/pip-install.log
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install --disable-pip-version-check -e ".${extras}"; } \
+       >"$pip_log" 2>&1; then
+    tail -n 40 "$pip_log" >&2
+    say "pip install failed; the whole log is in $pip_log" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi

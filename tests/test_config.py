@@ -75,8 +75,8 @@ def test_demo_pin_hash_is_the_hash_of_the_demo_pin() -> None:
     assert verify_pin("246810", cfg.maintenance.pin_hash)
 
 
-def test_terminal_file_overrides_only_the_keys_it_names(tmp_path: Path, base_terminal: str) -> None:
-    path = write(tmp_path, base_terminal + "[session]\nidle_timeout_s = 120\n")
+def test_terminal_file_overrides_only_the_keys_it_names(tmp_path: Path, base: Sections) -> None:
+    path = write(tmp_path, render(base, {"session": {"idle_timeout_s": "120"}}))
     cfg = load_config(path, environ={})
     assert cfg.session.idle_timeout_s == 120
     assert cfg.session.warning_s == 30  # still the default
@@ -91,102 +91,124 @@ def test_without_demo_or_terminal_file_the_unprovisioned_keys_are_refused() -> N
 
 
 def test_misspelt_key_is_refused_and_the_nearest_key_suggested(tmp_path: Path,
-                                                               base_terminal: str) -> None:
-    problems = refuse(tmp_path, base_terminal + "[session]\nidel_timeout_s = 120\n")
+                                                               base: Sections) -> None:
+    problems = refuse(tmp_path, render(base, {"session": {"idel_timeout_s": "120"}}))
     problem = problems["session.idel_timeout_s"]
     assert "did you mean 'session.idle_timeout_s'?" in problem.allowed
     assert "warning_s" in problem.allowed  # lists the section's known keys
     assert problem.source == str(tmp_path / "terminal.toml")
 
 
-def test_unknown_section_is_refused(tmp_path: Path, base_terminal: str) -> None:
-    problems = refuse(tmp_path, base_terminal + "[sesion]\nidle_timeout_s = 120\n")
+def test_key_in_the_wrong_section_points_to_the_right_one(tmp_path: Path, base: Sections) -> None:
+    problems = refuse(tmp_path, render(base, {"session": {"elderly_by_default": "true"}}))
+    assert "'accessibility.elderly_by_default'" in problems["session.elderly_by_default"].allowed
+
+
+def test_unknown_section_is_refused(tmp_path: Path, base: Sections) -> None:
+    problems = refuse(tmp_path, render(base, {"sesion": {"idle_timeout_s": "120"}}))
     assert "sesion" in problems
-    assert "[session]" in problems["sesion"].allowed
+    assert "did you mean '[session]'?" in problems["sesion"].allowed
 
 
-@pytest.mark.parametrize("text, key", [
-    ('[session]\nidle_timeout_s = "90"\n', "session.idle_timeout_s"),
-    ("[terminal]\nout_of_service = 1\n", "terminal.out_of_service"),
-    ("[session]\nidle_timeout_s = true\n", "session.idle_timeout_s"),
-    ('[i18n]\nlanguages = ["zh_CN", 3]\n', "i18n.languages"),
+@pytest.mark.parametrize("section, key, value", [
+    ("session", "idle_timeout_s", '"90"'),
+    ("terminal", "out_of_service", "1"),
+    ("session", "idle_timeout_s", "true"),
+    ("log", "backups", "true"),  # true == 1 is in range: only the type check refuses it
+    ("i18n", "languages", '["zh_CN", 3]'),
+    ("terminal", "name", "42"),
 ])
-def test_value_of_the_wrong_type_is_refused(tmp_path: Path, base_terminal: str, text: str,
-                                            key: str) -> None:
-    assert key in refuse(tmp_path, base_terminal + text)
+def test_value_of_the_wrong_type_is_refused(tmp_path: Path, base: Sections, section: str,
+                                            key: str, value: str) -> None:
+    problems = refuse(tmp_path, render(base, {section: {key: value}}))
+    assert f"{section}.{key}" in problems
 
 
-def test_float_setting_accepts_an_integer(tmp_path: Path, base_terminal: str) -> None:
-    cfg = load_config(write(tmp_path, base_terminal + "[session]\nelderly_idle_factor = 2\n"),
-                      environ={})
+def test_float_setting_accepts_an_integer(tmp_path: Path, base: Sections) -> None:
+    path = write(tmp_path, render(base, {"session": {"elderly_idle_factor": "2"}}))
+    cfg = load_config(path, environ={})
     assert cfg.session.elderly_idle_factor == 2.0
     assert isinstance(cfg.session.elderly_idle_factor, float)
 
 
 def test_out_of_range_value_is_refused_naming_value_and_range(tmp_path: Path,
-                                                              base_terminal: str) -> None:
-    problem = refuse(tmp_path, base_terminal + "[session]\nwarning_s = 5\n")["session.warning_s"]
+                                                              base: Sections) -> None:
+    problem = refuse(tmp_path, render(base, {"session": {"warning_s": "5"}}))["session.warning_s"]
     assert problem.value == 5
-    assert "20" in problem.allowed and "300" in problem.allowed
+    assert "from 20 to 300" in problem.allowed
     assert "got 5" in str(problem)
 
 
 def test_value_outside_the_choices_is_refused_naming_the_choices(tmp_path: Path,
-                                                                 base_terminal: str) -> None:
-    problem = refuse(tmp_path, base_terminal + '[log]\nlevel = "VERBOSE"\n')["log.level"]
+                                                                 base: Sections) -> None:
+    problem = refuse(tmp_path, render(base, {"log": {"level": '"VERBOSE"'}}))["log.level"]
     assert problem.value == "VERBOSE"
     for level in ("DEBUG", "INFO", "WARNING", "ERROR"):
         assert level in problem.allowed
 
 
-def test_terminal_id_not_matching_the_pattern_is_refused(tmp_path: Path,
-                                                         base_terminal: str) -> None:
-    problems = refuse(tmp_path, base_terminal + '[terminal]\nid = "-X"\n')
-    assert problems["terminal.id"].value == "-X"
+@pytest.mark.parametrize("bad_id", ["-X1", "AB", "JS_SY_0001", r"JS-SY-0001\n", "A" * 33,
+                                    "终端-0001"])
+def test_terminal_id_not_matching_the_pattern_is_refused(tmp_path: Path, base: Sections,
+                                                         bad_id: str) -> None:
+    problems = refuse(tmp_path, render(base, {"terminal": {"id": f'"{bad_id}"'}}))
+    assert "terminal.id" in problems
 
 
-def test_unknown_or_duplicate_service_is_refused(tmp_path: Path, base_terminal: str) -> None:
-    problems = refuse(tmp_path, base_terminal + '[services]\nenabled = ["guide", "tax"]\n')
+def test_unknown_or_duplicate_service_is_refused(tmp_path: Path, base: Sections) -> None:
+    problems = refuse(tmp_path, render(base, {"services": {"enabled": '["guide", "tax"]'}}))
     assert "'tax'" in problems["services.enabled"].allowed
-    problems = refuse(tmp_path, base_terminal + '[services]\nenabled = ["help", "help"]\n')
+    problems = refuse(tmp_path, render(base, {"services": {"enabled": '["help", "help"]'}}))
     assert "more than once" in problems["services.enabled"].allowed
 
 
-def test_missing_font_file_is_refused(tmp_path: Path, base_terminal: str) -> None:
-    missing = tmp_path / "no-such-font.ttc"
-    problem = refuse(tmp_path, base_terminal + f'[display]\nfont_path = "{missing}"\n'
-                     .replace("[display]\n", ""))["display.font_path"]
-    assert problem.value == str(missing)
+@pytest.mark.parametrize("name", ["no-such-font.ttc", "."])  # missing file, a directory
+def test_missing_font_file_is_refused(tmp_path: Path, base: Sections, name: str) -> None:
+    missing = tmp_path / name
+    problems = refuse(tmp_path, render(base, {"display": {"font_path": f'"{missing}"'}}))
+    assert problems["display.font_path"].value == str(missing)
+    assert "nothing found" in problems["display.font_path"].allowed
 
 
 def test_plain_digit_pin_hash_is_refused_with_the_plain_pin_hint(tmp_path: Path,
-                                                                 font: Path) -> None:
-    problems = refuse(tmp_path, f'[terminal]\nid = "JS-SY-0001"\nsupport_contact = "x"\n'
-                                f'[display]\nfont_path = "{font}"\n'
-                                '[maintenance]\npin_hash = "246810"\n')
+                                                                 base: Sections) -> None:
+    problems = refuse(tmp_path, render(base, {"maintenance": {"pin_hash": '"246810"'}}))
     problem = problems["maintenance.pin_hash"]
     assert "plain PIN" in problem.allowed and "kiosk --hash-pin" in problem.allowed
     assert "246810" not in str(problem)  # the PIN itself never reaches an error message
 
 
-def test_several_problems_are_all_reported(tmp_path: Path, base_terminal: str) -> None:
-    problems = refuse(tmp_path, base_terminal + '[session]\nwarning_s = 5\nidle_timeout_s = "x"\n'
-                                                '[log]\nlevel = "LOUD"\nbackups = 0\n')
-    assert {"session.warning_s", "session.idle_timeout_s", "log.level",
-            "log.backups"} <= set(problems)
+def test_malformed_pin_hash_is_refused(tmp_path: Path, base: Sections) -> None:
+    problems = refuse(tmp_path, render(base, {"maintenance": {"pin_hash": f'"{VALID_HASH[:-1]}"'}}))
+    assert "maintenance.pin_hash" in problems
 
 
-def test_environment_override_applies_and_is_coerced(tmp_path: Path, base_terminal: str) -> None:
-    cfg = load_config(write(tmp_path, base_terminal),
+def test_several_problems_are_all_reported(tmp_path: Path, base: Sections) -> None:
+    problems = refuse(tmp_path, render(base, {
+        "session": {"warning_s": "5", "idle_timeout_s": '"x"'},
+        "log": {"level": '"LOUD"', "backups": "0"},
+        "display": {"font_path": '"/nonexistent/font.ttc"'},
+    }))
+    assert {"session.warning_s", "session.idle_timeout_s", "log.level", "log.backups",
+            "display.font_path"} <= set(problems)
+
+
+def test_environment_override_applies_and_is_coerced(tmp_path: Path, base: Sections) -> None:
+    cfg = load_config(write(tmp_path, render(base)),
                       environ={"KIOSK_LOG_LEVEL": "DEBUG", "KIOSK_DISPLAY_PROFILE": "developer",
-                               "KIOSK_STATE_DIR": "state", "KIOSK_IDLE": "5"})
+                               "KIOSK_STATE_DIR": "state", "KIOSK_UNRELATED": "x"})
     assert cfg.log.level == "DEBUG"
     assert cfg.display.profile == "developer"
     assert cfg.paths.state_dir == "state"
 
 
-def test_bad_environment_value_names_the_variable(tmp_path: Path, base_terminal: str) -> None:
-    problem = refuse(tmp_path, base_terminal, environ={"KIOSK_LOG_LEVEL": "chatty"})["log.level"]
+def test_environment_wins_over_the_terminal_file(tmp_path: Path, base: Sections) -> None:
+    path = write(tmp_path, render(base, {"log": {"level": '"ERROR"'}}))
+    assert load_config(path, environ={"KIOSK_LOG_LEVEL": "WARNING"}).log.level == "WARNING"
+
+
+def test_bad_environment_value_names_the_variable(tmp_path: Path, base: Sections) -> None:
+    problem = refuse(tmp_path, render(base), environ={"KIOSK_LOG_LEVEL": "chatty"})["log.level"]
     assert "KIOSK_LOG_LEVEL" in problem.source
     assert problem.value == "chatty"
 
@@ -195,24 +217,33 @@ def test_missing_terminal_file_is_an_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.toml"
     with pytest.raises(InvalidConfigurationError) as excinfo:
         load_config(missing, environ={})
-    assert str(missing) in problems_of(excinfo)
+    assert list(problems_of(excinfo)) == [str(missing)]  # no follow-on noise
 
 
-def test_toml_syntax_error_names_the_file_and_line(tmp_path: Path, base_terminal: str) -> None:
-    path = write(tmp_path, base_terminal + "[session]\nidle_timeout_s 120\n")
+def test_toml_syntax_error_names_the_file_and_line(tmp_path: Path, base: Sections) -> None:
+    text = render(base, tail="[session]\nidle_timeout_s 120\n")
+    bad_line = text.splitlines().index("idle_timeout_s 120") + 1
+    path = write(tmp_path, text)
     with pytest.raises(InvalidConfigurationError) as excinfo:
         load_config(path, environ={})
+    assert list(problems_of(excinfo)) == [str(path)]
     problem = problems_of(excinfo)[str(path)]
-    assert "line 8" in problem.allowed
+    assert f"line {bad_line}," in problem.allowed
+    assert problem.source == str(path)
 
 
 def test_languages_without_the_default_language_are_refused(tmp_path: Path,
-                                                            base_terminal: str) -> None:
-    problems = refuse(tmp_path, base_terminal + '[i18n]\nlanguages = ["en"]\n')
+                                                            base: Sections) -> None:
+    text = render(base, {"i18n": {"languages": '["en"]'}})
+    problems = refuse(tmp_path, text)
     assert "zh_CN" in problems["i18n.languages"].allowed
-    cfg = load_config(write(tmp_path, base_terminal + '[i18n]\nlanguages = ["en"]\n'),
-                      environ={"KIOSK_LANGUAGE": "en"})
+    cfg = load_config(write(tmp_path, text), environ={"KIOSK_LANGUAGE": "en"})
     assert cfg.i18n.default_language == "en"
+
+
+def test_relative_paths_are_kept_as_given(tmp_path: Path, base: Sections) -> None:
+    path = write(tmp_path, render(base, {"log": {"dir": '"logs"'}}))
+    assert load_config(path, environ={}).log.dir == "logs"
 
 
 def test_config_to_dict_hides_the_pin_hash() -> None:

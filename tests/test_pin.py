@@ -68,7 +68,9 @@ def tampered(stored: str) -> list[str]:
     return [
         join(["bcrypt", n, r, p, salt, digest]),
         join([scheme, "16383", r, p, salt, digest]),  # n not a power of two
-        join([scheme, str(2 ** 21), r, p, salt, digest]),  # n absurdly large
+        join([scheme, str(3 * 2 ** 14), r, p, salt, digest]),  # in range, not a power of two
+        join([scheme, str(2 ** 21), "1", p, salt, digest]),  # n > 2**20 (memory alone is fine)
+        join([scheme, str(2 ** 20), "16", p, salt, digest]),  # 2 GiB of scrypt memory
         join([scheme, "1024", r, p, salt, digest]),  # n too weak
         join([scheme, "016384", r, p, salt, digest]),  # non-canonical number
         join([scheme, n, "0", p, salt, digest]),
