@@ -1,0 +1,79 @@
+"""The composition root as a technician and the demo meet it: real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_kiosk(args: list[str], tmp_path: Path, timeout: float = 120, **env: str):
+    environ = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    environ.update(KIOSK_LOG_DIR=str(tmp_path / "log"), KIOSK_STATE_DIR=str(tmp_path / "state"))
+    environ.update(env)
+    return subprocess.run([sys.executable, str(ROOT / "run_kiosk.py"), *args], cwd=tmp_path,
+                          env=environ, capture_output=True, text=True, timeout=timeout)
+
+
+def test_misspelt_key_and_bad_value_stop_the_kiosk_naming_both(tmp_path):
+    bad = tmp_path / "terminal.toml"
+    bad.write_text('[session]\nidel_timeout_s = 60\n[display]\nprofile = "fullscreen"\n',
+                   encoding="utf-8")
+    result = run_kiosk(["--demo", "--config", str(bad)], tmp_path)
+    assert result.returncode == 2
+    assert "session.idel_timeout_s" in result.stderr
+    assert "did you mean 'session.idle_timeout_s'" in result.stderr
+    assert "display.profile" in result.stderr and "'fullscreen'" in result.stderr
+    assert "'kiosk', 'developer'" in result.stderr
+    assert not (tmp_path / "state").exists()  # refused before anything started
+
+
+def test_terminal_without_its_own_settings_is_refused(tmp_path):
+    result = run_kiosk(["--check-config"], tmp_path)
+    assert result.returncode == 2
+    for key in ("terminal.id", "terminal.support_contact", "maintenance.pin_hash"):
+        assert key in result.stderr
+
+
+def test_bad_environment_override_names_the_variable(tmp_path):
+    result = run_kiosk(["--demo", "--check-config"], tmp_path, KIOSK_LOG_LEVEL="LOUD")
+    assert result.returncode == 2
+    assert "KIOSK_LOG_LEVEL" in result.stderr and "log.level" in result.stderr
+
+
+def test_demo_configuration_checks_out(tmp_path):
+    result = run_kiosk(["--demo", "--check-config"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "configuration ok" in result.stdout
+
+
+def test_version_is_printed(tmp_path):
+    result = run_kiosk(["--version"], tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("kiosk ")
+
+
+def test_unwritable_log_folder_stops_with_exit_3(tmp_path):
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x", encoding="utf-8")
+    result = run_kiosk(["--demo"], tmp_path, KIOSK_LOG_DIR=str(blocker / "log"))
+    assert result.returncode == 3
+    assert "cannot start" in result.stderr
+
+
+def test_headless_demo_tours_every_screen_and_writes_screenshots(tmp_path):
+    shots = tmp_path / "shots"
+    result = run_kiosk(["--demo", "--screenshot-dir", str(shots)], tmp_path, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    names = sorted(p.name for p in shots.glob("*.png"))
+    assert names[0] == "01_home_standard_zh.png" and len(names) == 10
+    assert str(shots.resolve()) in result.stdout
+    standard = (shots / "01_home_standard_zh.png").read_bytes()
+    elderly = (shots / "02_home_elderly_zh.png").read_bytes()
+    assert standard[:8] == b"\x89PNG\r\n\x1a\n" and standard != elderly
+    width, height = int.from_bytes(standard[16:20], "big"), int.from_bytes(standard[20:24], "big")
+    assert (width, height) == (1920, 1080)
+    log_text = (tmp_path / "log" / "technician.log").read_text(encoding="utf-8")
+    assert "demo tour done: 10 screenshots" in log_text
