@@ -77,3 +77,12 @@ def test_headless_demo_tours_every_screen_and_writes_screenshots(tmp_path):
     assert (width, height) == (1920, 1080)
     log_text = (tmp_path / "log" / "technician.log").read_text(encoding="utf-8")
     assert "demo tour done: 10 screenshots" in log_text
+
+
+def test_version_matches_the_package_metadata():
+    import tomllib
+
+    import run_kiosk
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert run_kiosk.__version__ == project["version"]
