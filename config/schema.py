@@ -22,6 +22,9 @@ from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any, Callable, Mapping
 
+from config.fontcheck import (REQUIRED_TEXT, FontFileError, face0_covers,
+                              non_simplified_chinese_face)
+
 #: Key under which a field's `Setting` is stored in ``dataclasses.field(metadata=...)``.
 SETTING = "setting"
 
@@ -152,6 +155,26 @@ def check_readable_file(value: str) -> str | None:
     return None
 
 
+def check_cjk_font(value: str) -> str | None:
+    """Allowed-text unless ``value`` is a readable font whose face 0 has Simplified forms."""
+    problem = check_readable_file(value)
+    if problem:
+        return problem
+    try:
+        other = non_simplified_chinese_face(value)
+        if other:
+            return (f"a font whose first face draws Simplified Chinese; Kivy uses face 0, "
+                    f"which here is '{other}' (e.g. use fonts-wqy-microhei's "
+                    f"wqy-microhei.ttc, or extract the SC face of Noto Sans CJK)")
+        missing = face0_covers(value, REQUIRED_TEXT)
+    except (OSError, FontFileError) as exc:
+        return f"a TrueType/OpenType font file ({exc})"
+    if missing:
+        return (f"a font with Chinese and Latin glyphs; this one has none for "
+                f"{''.join(sorted(missing))!r} (e.g. fonts-wqy-microhei's wqy-microhei.ttc)")
+    return None
+
+
 # --- sections --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -176,7 +199,7 @@ class DisplayConfig:
                            choices=("kiosk", "developer"), env="KIOSK_DISPLAY_PROFILE")
     width: int = setting("Screen width in pixels.", min=320, max=7680)
     height: int = setting("Screen height in pixels.", min=240, max=4320)
-    font_path: str = setting("CJK font file used for all text.", check=check_readable_file,
+    font_path: str = setting("CJK font file used for all text.", check=check_cjk_font,
                              env="KIOSK_FONT_PATH",
                              allowed="the path of an existing, readable font file")
 

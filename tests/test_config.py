@@ -16,8 +16,9 @@ VALID_HASH = "scrypt$16384$8$1$8TbyZNayhzmQS7h74SfBpQ$dKhco9jzjmsJqWtHrMeXE9SMrJ
 
 @pytest.fixture
 def font(tmp_path: Path) -> Path:
+    """A usable CJK font at a path of the test's own (a link to the installed one)."""
     path = tmp_path / "font.ttc"
-    path.write_bytes(b"not really a font")
+    path.symlink_to("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
     return path
 
 
