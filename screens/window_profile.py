@@ -9,31 +9,45 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def window_settings(profile: str, width: int, height: int, *, headless: bool
+                    ) -> dict[tuple[str, str], str]:
+    """The Kivy ``Config`` values of a profile, as ``{(section, key): value}``.
+
+    Kiosk: full screen, borderless, not resizable, cursor hidden. Developer: a window of
+    ``width`` x ``height`` with a cursor. In both, Esc does not exit, the screensaver is
+    off and a right click leaves no multitouch-emulation dots. Offscreen rendering
+    (``headless``) always draws a fixed ``width`` x ``height`` surface.
+    """
+    kiosk = profile == "kiosk"
+    fullscreen = kiosk and not headless
+    return {
+        ("kivy", "exit_on_escape"): "0",
+        ("kivy", "pause_on_minimize"): "0",
+        ("kivy", "window_icon"): "",
+        ("graphics", "fullscreen"): "auto" if fullscreen else "0",
+        ("graphics", "borderless"): "1" if kiosk else "0",
+        ("graphics", "show_cursor"): "0" if kiosk else "1",
+        ("graphics", "resizable"): "0" if kiosk else "1",
+        ("graphics", "allow_screensaver"): "0",
+        ("graphics", "width"): str(width),
+        ("graphics", "height"): str(height),
+        ("graphics", "multisamples"): "0",
+        ("input", "mouse"): "mouse,disable_multitouch",
+    }
+
+
 def configure_kivy(profile: str, width: int, height: int, font_path: Path,
                    *, headless: bool) -> None:
-    """Apply the kiosk or developer window profile and register the CJK default font.
+    """Apply `window_settings` to Kivy's Config and register the CJK default font.
 
-    Kiosk: full screen, borderless, cursor hidden, Esc does not exit. Developer: a window
-    of ``width`` x ``height`` with a cursor; Esc does not exit there either. Headless
-    (offscreen rendering) always uses a fixed ``width`` x ``height`` surface.
-    Raises OSError when the font file cannot be read.
+    Raises OSError when the font file cannot be read (the configuration check has
+    already refused fonts without Simplified Chinese glyphs).
     """
     from kivy.config import Config
 
-    kiosk = profile == "kiosk" and not headless
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "pause_on_minimize", "0")
-    Config.set("kivy", "window_icon", "")
-    Config.set("graphics", "fullscreen", "auto" if kiosk else "0")
-    Config.set("graphics", "borderless", "1" if kiosk else "0")
-    Config.set("graphics", "show_cursor", "0" if kiosk else "1")
-    Config.set("graphics", "resizable", "0" if kiosk else "1")
-    Config.set("graphics", "width", str(width))
-    Config.set("graphics", "height", str(height))
-    Config.set("graphics", "multisamples", "0")
-    # A right click must not leave Kivy's red multitouch-emulation dots on the screen.
-    Config.set("input", "mouse", "mouse,disable_multitouch")
-
+    for (section, key), value in window_settings(profile, width, height,
+                                                 headless=headless).items():
+        Config.set(section, key, value)
     with open(font_path, "rb") as fh:  # fail here, loudly, rather than draw boxes
         fh.read(4)
     from kivy.core.text import DEFAULT_FONT, LabelBase

@@ -171,3 +171,24 @@ def test_out_of_service_shows_terminal_id_and_contact_and_ignores_touches(tmp_pa
         assert kiosk.services.session.state is SessionState.IDLE
     finally:
         kiosk.close()
+
+
+def test_kiosk_profile_is_full_screen_borderless_without_cursor_or_screensaver():
+    from screens.window_profile import window_settings
+
+    kiosk = window_settings("kiosk", 1920, 1080, headless=False)
+    assert kiosk[("graphics", "fullscreen")] == "auto"
+    assert kiosk[("graphics", "borderless")] == "1"
+    assert kiosk[("graphics", "show_cursor")] == "0"
+    assert kiosk[("graphics", "allow_screensaver")] == "0"
+    assert kiosk[("kivy", "exit_on_escape")] == "0"
+    developer = window_settings("developer", 1280, 720, headless=False)
+    assert developer[("graphics", "fullscreen")] == "0"
+    assert developer[("graphics", "show_cursor")] == "1"
+    assert developer[("kivy", "exit_on_escape")] == "0"
+
+
+def test_running_window_has_the_screensaver_off(kiosk):
+    from kivy.core.window import Window
+
+    assert Window.allow_screensaver is False
