@@ -19,7 +19,6 @@ import time
 
 T_SCRIPT = time.perf_counter()
 
-import importlib.abc  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -58,8 +57,12 @@ def _patch_kiosk_app(module) -> None:
     module.KioskApp.on_start = on_start
 
 
-class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Wraps KioskApp.on_start right after screens.app is executed by its first importer."""
+class _PatchOnImport:
+    """Wraps KioskApp.on_start right after screens.app is executed by its first importer.
+
+    A plain meta-path finder: subclassing importlib.abc.MetaPathFinder would import
+    importlib.resources & co. (~10 ms) that the kiosk itself never loads.
+    """
 
     def find_spec(self, name, path, target=None):
         if name != "screens.app":
