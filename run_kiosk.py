@@ -42,6 +42,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tour", action="store_true",
                    help="walk every screen, screenshot it and exit (default where there is "
                         "no display in demo mode)")
+    p.add_argument("--no-tour", action="store_true",
+                   help="keep running offscreen instead of touring (demo without a display)")
     p.add_argument("--check-config", action="store_true",
                    help="validate the configuration and exit")
     p.add_argument("--print-config-help", action="store_true",
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     headless = not has_display()
-    tour = args.tour or (args.demo and headless)
+    tour = args.tour or (args.demo and headless and not args.no_tour)
     shot_dir = args.screenshot_dir
     if tour and shot_dir is None:
         shot_dir = Path("screenshots") / datetime.now().strftime("%Y%m%d-%H%M%S")

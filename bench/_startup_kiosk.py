@@ -2,17 +2,13 @@
 
     KIOSK_LOG_DIR=... KIOSK_STATE_DIR=... python bench/_startup_kiosk.py [ARGS...]
 
-Calls ``run_kiosk.main(["--demo", *ARGS])`` unchanged, with two interventions only:
-
-* ``run_kiosk._attach_screenshots`` becomes a no-op. With ``--demo`` and no display,
-  run_kiosk always tours (``tour = args.tour or (args.demo and headless)``) and there is no
-  flag to turn that off; a terminal started without ``--screenshot-dir`` never calls this
-  function, so skipping it is exactly the production path.
-* ``screens.app.KioskApp.on_start`` is wrapped when that module is first imported (by
-  main itself; importing it earlier would create the Kivy window before main configured
-  Kivy). The wrapper runs the real on_start, then binds Window.on_flip; on the first flip
-  where ``app.screen_manager.current == "home"`` it swaps the frame, waits for the GPU,
-  prints one marker line with its perf_counter stamps and leaves at once (os._exit).
+Calls ``run_kiosk.main(["--demo", "--no-tour", *ARGS])`` unchanged (``--no-tour``: without
+a display the demo would otherwise walk its screenshot tour), with one intervention only:
+``screens.app.KioskApp.on_start`` is wrapped when that module is first imported (by main
+itself; importing it earlier would create the Kivy window before main configured Kivy).
+The wrapper runs the real on_start, then binds Window.on_flip; on the first flip where
+``app.screen_manager.current == "home"`` it swaps the frame, waits for the GPU, prints one
+marker line with its perf_counter stamps and leaves at once (os._exit).
 """
 
 import time
@@ -84,9 +80,8 @@ def main() -> None:
     sys.meta_path.insert(0, _PatchOnImport())
     import run_kiosk
 
-    run_kiosk._attach_screenshots = lambda *args, **kwargs: None
     stamps["main"] = time.perf_counter()
-    code = run_kiosk.main(["--demo", *sys.argv[1:]])
+    code = run_kiosk.main(["--demo", "--no-tour", *sys.argv[1:]])
     sys.exit(f"kiosk: main returned {code} without drawing the home screen")
 
 

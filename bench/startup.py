@@ -11,7 +11,7 @@ no DISPLAY) at 1920x1080:
 
 * bare: ``bench/_startup_bare.py``, the kiosk's Kivy environment and an App whose root is
   one ``Label(text='hello')``;
-* kiosk: ``bench/_startup_kiosk.py``, the real ``run_kiosk.main(["--demo"])`` with its log
+* kiosk: ``bench/_startup_kiosk.py``, the real ``run_kiosk.main(["--demo", "--no-tour"])`` with its log
   and state folders in a temporary directory (KIOSK_LOG_DIR, KIOSK_STATE_DIR).
 
 The time is taken here, in the parent, from just before spawning the child until its marker

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent
 KV_FILES = ("widgets.kv", "screens.kv")
 ESCAPE = 27
+SCREEN_CLASSES: dict[str, type[KioskScreen]] = {
+    "home": HomeScreen, "help": HelpScreen, "out_of_service": OutOfServiceScreen}
 TICK_S = 0.25
 
 
@@ -84,11 +86,9 @@ class KioskApp(App):
         root = BoxLayout(orientation="vertical")
         self.bar = KioskBar()
         self.screen_manager = ScreenManager(transition=NoTransition())
-        for screen in (HomeScreen(), HelpScreen(), OutOfServiceScreen()):
-            self.screen_manager.add_widget(screen)
+        self.screen_manager.add_widget(HomeScreen())
         root.add_widget(self.bar)
         root.add_widget(self.screen_manager)
-        self.warning = IdleWarning()
         self.session.subscribe(self._on_session_event)
         self.navigator.subscribe(self._on_navigate)
         Window.bind(on_touch_down=self._on_any_touch, on_keyboard=self._on_keyboard,
@@ -147,7 +147,7 @@ class KioskApp(App):
         self.in_service = False
         self.out_of_service_message = message
         if self.screen_manager is not None:
-            self.screen_manager.current = "out_of_service"
+            self._show("out_of_service")
 
     def set_in_service(self) -> None:
         self.in_service = True
@@ -160,12 +160,14 @@ class KioskApp(App):
         if isinstance(event, SessionStarted):
             self.in_session = True
         elif isinstance(event, WarningStarted):
+            if self.warning is None:
+                self.warning = IdleWarning()
             self.warning.seconds_left = event.seconds
             self.warning.open(animation=False)
         elif isinstance(event, WarningCountdown):
             self.warning.seconds_left = event.seconds_left
         elif isinstance(event, SessionExtended):
-            self.warning.dismiss(animation=False)
+            self._dismiss_warning()
         elif isinstance(event, ResidentIdentified):
             self.resident_name = mask_name(self.session.data.get(DISPLAY_NAME, ""))
         elif isinstance(event, SessionEnded):
@@ -173,8 +175,12 @@ class KioskApp(App):
         elif isinstance(event, PreferencesChanged):
             self._apply_preferences(event.elderly, event.language)
 
+    def _dismiss_warning(self) -> None:
+        if self.warning is not None:
+            self.warning.dismiss(animation=False)
+
     def _wipe_screens(self) -> None:
-        self.warning.dismiss(animation=False)
+        self._dismiss_warning()
         self.in_session = False
         self.resident_name = ""
         for screen in self.screen_manager.screens:
@@ -196,7 +202,13 @@ class KioskApp(App):
     def _on_navigate(self, screen: str) -> None:
         self.can_go_back = self.navigator.can_go_back
         if self.in_service and self.screen_manager is not None:
-            self.screen_manager.current = screen
+            self._show(screen)
+
+    def _show(self, name: str) -> None:
+        """Show a screen, building it on first use: only home is built at start-up."""
+        if not self.screen_manager.has_screen(name):
+            self.screen_manager.add_widget(SCREEN_CLASSES[name]())
+        self.screen_manager.current = name
 
     # -- window guards -----------------------------------------------------------------
     def _on_any_touch(self, _window, _touch) -> bool:

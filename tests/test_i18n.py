@@ -68,3 +68,26 @@ def test_a_missing_catalogue_is_reported_not_hidden():
 
     with pytest.raises(CatalogueError):
         load_translations("fr")
+
+
+def test_compiled_catalogue_matches_its_po_file():
+    import gettext
+
+    with catalogue_path("zh_CN", ".mo").open("rb") as fh:
+        compiled = gettext.GNUTranslations(fh)
+    expected = {m.id: m.string for m in zh_catalogue() if m.id and m.string and not m.fuzzy}
+    actual = {msgid: compiled.gettext(msgid) for msgid in expected}
+    assert actual == expected, "run: .venv/bin/pybabel compile -d kiosk/locale -D kiosk"
+    assert len(compiled._catalog) - 1 == len(expected)  # - the header entry
+
+
+def test_a_damaged_compiled_catalogue_is_reported(tmp_path, monkeypatch):
+    from kiosk import i18n
+
+    good = catalogue_path("zh_CN", ".mo").read_bytes()
+    damaged = tmp_path / "zh_CN" / "LC_MESSAGES" / "kiosk.mo"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(good[:40])
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    with pytest.raises(i18n.CatalogueError):
+        load_translations("zh_CN")

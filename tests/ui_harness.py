@@ -92,7 +92,8 @@ class KioskHarness:
         seen = list(self.app.root.walk(restrict=True))
         for screen in self.app.screen_manager.screens:
             seen.extend(screen.walk(restrict=True))
-        seen.extend(self.app.warning.walk(restrict=True))
+        if self.app.warning is not None:
+            seen.extend(self.app.warning.walk(restrict=True))
         return seen
 
     def all_texts(self) -> list[str]:
@@ -104,13 +105,13 @@ class KioskHarness:
         return [w for w in self.all_widgets() if isinstance(w, Label) and w.text]
 
     def warning_open(self) -> bool:
-        return self.app.warning.parent is not None
+        return self.app.warning is not None and self.app.warning.parent is not None
 
     def close(self) -> None:
         from kivy.app import App
         from kivy.core.window import Window
 
-        self.app.warning.dismiss(animation=False)
+        self.app._dismiss_warning()
         self.app.dispatch("on_stop")
         for child in list(Window.children):
             Window.remove_widget(child)

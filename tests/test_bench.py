@@ -1,0 +1,17 @@
+"""The benchmarks keep working (their figures are read by people, not asserted here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_startup_bench_runs_and_prints_a_ratio():
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "startup.py"), "--runs", "1"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "bare Kivy window" in result.stdout and "kiosk home frame" in result.stdout
+    assert "ratio (median)" in result.stdout
