@@ -14,11 +14,10 @@ import time
 
 T_SCRIPT = time.perf_counter()
 
-import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
-MARKER = "BENCH_FIRST_FRAME"
+from _first_frame import report_first_frame  # noqa: E402
 
 
 def main() -> None:
@@ -49,20 +48,8 @@ def main() -> None:
             return Label(text="hello")
 
         def on_start(self):
-            from kivy.core.window import Window
-            from kivy.graphics.opengl import glFinish
-
             stamps["on_start"] = time.perf_counter()
-
-            def first_flip(window, *_args):
-                window.flip()  # what the default on_flip handler would do next
-                glFinish()
-                stamps["frame"] = time.perf_counter()
-                sys.stdout.write(f"{MARKER} {json.dumps(stamps)}\n")
-                sys.stdout.flush()
-                os._exit(0)
-
-            Window.bind(on_flip=first_flip)
+            report_first_frame(stamps)
 
     Bare().run()
     sys.exit("bare: the app ended without drawing a frame")

@@ -16,30 +16,17 @@ import time
 T_SCRIPT = time.perf_counter()
 
 import importlib.util  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
-MARKER = "BENCH_FIRST_FRAME"
+from _first_frame import report_first_frame  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 stamps = {"script": T_SCRIPT}
 
 
 def _report_home_frame(app) -> None:
-    from kivy.core.window import Window
-    from kivy.graphics.opengl import glFinish
-
-    def on_flip(window, *_args):
-        if app.screen_manager is None or app.screen_manager.current != "home":
-            return
-        window.flip()  # what the default on_flip handler would do next
-        glFinish()
-        stamps["frame"] = time.perf_counter()
-        sys.stdout.write(f"{MARKER} {json.dumps(stamps)}\n")
-        sys.stdout.flush()
-        os._exit(0)
-
-    Window.bind(on_flip=on_flip)
+    report_first_frame(stamps, ready=lambda: app.screen_manager is not None
+                       and app.screen_manager.current == "home")
 
 
 def _patch_kiosk_app(module) -> None:

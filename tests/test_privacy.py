@@ -60,7 +60,7 @@ def test_technician_log_writes_one_masked_line_per_event(tmp_path):
 
 
 def test_technician_log_rotates(tmp_path):
-    path = setup_logging(tmp_path, "INFO", 65536, 2)
+    setup_logging(tmp_path, "INFO", 65536, 2)
     try:
         logger = logging.getLogger("kiosk.rotate")
         for i in range(3000):

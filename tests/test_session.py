@@ -7,17 +7,7 @@ import pytest
 from kiosk.session import (EndReason, PreferencesChanged, Session, SessionEnded,
                            SessionExtended, SessionStarted, SessionState, SessionTimings,
                            WarningCountdown, WarningStarted)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.clocks import FakeClock
 
 
 TIMINGS = SessionTimings(idle_timeout_s=90, warning_s=30, elderly_idle_factor=3.0,

@@ -192,3 +192,12 @@ def test_running_window_has_the_screensaver_off(kiosk):
     from kivy.core.window import Window
 
     assert Window.allow_screensaver is False
+
+
+def test_f1_does_not_open_kivys_settings_panel(kiosk):
+    from kivy.core.window import Window
+    from kivy.uix.settings import Settings
+
+    Window.dispatch("on_keyboard", 282, 58, None, [])  # F1
+    kiosk.frames(3)
+    assert not any(isinstance(w, Settings) for w in Window.walk())

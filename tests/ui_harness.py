@@ -12,19 +12,9 @@ from pathlib import Path
 from kiosk.config import load_config
 from kiosk.context import build_services
 from screens.window_profile import configure_kivy
+from tests.clocks import FakeClock
 
 WIDTH, HEIGHT = 1280, 720
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def write_terminal_file(tmp_path: Path, extra: str = "") -> Path:
