@@ -200,4 +200,5 @@ def test_f1_does_not_open_kivys_settings_panel(kiosk):
 
     Window.dispatch("on_keyboard", 282, 58, None, [])  # F1
     kiosk.frames(3)
-    assert not any(isinstance(w, Settings) for w in Window.walk())
+    assert not any(isinstance(w, Settings) for child in Window.children for w in child.walk())
+    assert kiosk.app._app_settings is None
