@@ -112,7 +112,7 @@ class KioskApp(App):
                       on_request_close=self._on_request_close)
         log.info("kiosk stopped")
 
-    def open_settings(self, *largs) -> bool:  # noqa: D401
+    def open_settings(self, *largs) -> bool:
         """Kivy's settings panel (F1) is never offered on a kiosk."""
         return False
 
