@@ -27,8 +27,10 @@ class Navigator:
     def can_go_back(self) -> bool:
         return len(self._stack) > 1
 
-    def subscribe(self, listener: Callable[[str], None]) -> None:
+    def subscribe(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Add a listener; returns a function that removes it again."""
         self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     def go(self, screen: str) -> None:
         """Show ``screen`` on top of the current one; ValueError for an unknown screen."""

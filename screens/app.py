@@ -69,6 +69,7 @@ class KioskApp(App):
         self.bar: KioskBar | None = None
         self.warning: IdleWarning | None = None
         self._tick_event = None
+        self._unsubscribe: list = []
         t = services.config.terminal
         self.terminal_id, self.terminal_name = t.id, t.name
         self.terminal_location, self.terminal_hours = t.location, t.service_hours
@@ -89,8 +90,8 @@ class KioskApp(App):
         self.screen_manager.add_widget(HomeScreen())
         root.add_widget(self.bar)
         root.add_widget(self.screen_manager)
-        self.session.subscribe(self._on_session_event)
-        self.navigator.subscribe(self._on_navigate)
+        self._unsubscribe = [self.session.subscribe(self._on_session_event),
+                             self.navigator.subscribe(self._on_navigate)]
         Window.bind(on_touch_down=self._on_any_touch, on_keyboard=self._on_keyboard,
                     on_request_close=self._on_request_close)
         availability = self.services.availability
@@ -108,6 +109,9 @@ class KioskApp(App):
     def on_stop(self) -> None:
         if self._tick_event is not None:
             self._tick_event.cancel()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
         Window.unbind(on_touch_down=self._on_any_touch, on_keyboard=self._on_keyboard,
                       on_request_close=self._on_request_close)
         log.info("kiosk stopped")
