@@ -256,9 +256,32 @@ class PathsConfig:
                              "working directory).", nonempty=True, env="KIOSK_STATE_DIR")
 
 
+DEVICE_KINDS = ("card_reader", "scanner", "camera", "printer")
+DEVICE_NAME_PATTERN = r"[a-z][a-z0-9_]{0,31}"
+DEVICE_KEYS = ("kind", "driver", "enabled")
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    """One ``[devices.<name>]`` table: which driver to build, with its own options.
+
+    ``kind`` and ``driver`` pick the factory in `hardware`; every other key of the table is a
+    driver option, checked by that factory (unknown options are refused there).
+    """
+
+    name: str
+    kind: str
+    driver: str
+    enabled: bool = True
+    options: Mapping[str, Any] = field(default_factory=lambda: types.MappingProxyType({}))
+
+
 @dataclass(frozen=True)
 class KioskConfig:
-    """The whole validated configuration, one attribute per TOML section."""
+    """The whole validated configuration, one attribute per TOML section.
+
+    ``devices`` is not a section of fixed keys but a table of named device tables.
+    """
 
     terminal: TerminalConfig
     display: DisplayConfig
@@ -269,6 +292,7 @@ class KioskConfig:
     maintenance: MaintenanceConfig
     log: LogConfig
     paths: PathsConfig
+    devices: tuple[DeviceSpec, ...] = field(default=(), metadata={"devices": True})
 
 
 # --- introspection ---------------------------------------------------------------------------
@@ -291,7 +315,8 @@ class SettingInfo:
 def sections() -> Mapping[str, type]:
     """Section name -> section dataclass, in schema order (read-only)."""
     hints = typing.get_type_hints(KioskConfig)
-    return types.MappingProxyType({f.name: hints[f.name] for f in fields(KioskConfig)})
+    return types.MappingProxyType({f.name: hints[f.name] for f in fields(KioskConfig)
+                                   if not f.metadata.get("devices")})
 
 
 @cache

@@ -160,6 +160,15 @@ class Device:
         if status != previous:
             self._emit(StatusChanged(self.name, self.kind, status, previous, detail))
 
+    def report_failure(self, exc: BaseException) -> None:
+        """Set the status an error implies: noDevice when the device is not there, else
+        hardwareError. Used by drivers and by the manager when an open fails."""
+        from hardware.errors import DeviceNotFoundError
+
+        status = (DeviceStatus.NO_DEVICE if isinstance(exc, DeviceNotFoundError)
+                  else DeviceStatus.HARDWARE_ERROR)
+        self._set_status(status, str(exc))
+
     def _count(self, counter: str) -> None:
         with self._lock:
             self.counters[counter] = self.counters.get(counter, 0) + 1

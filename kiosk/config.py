@@ -22,6 +22,7 @@ from typing import Any, Mapping
 import config.schema as schema
 from common.errors import ConfigError, InvalidConfigurationError
 from config.schema import KioskConfig, SettingInfo, all_settings, section_keys, sections
+from kiosk.device_config import MergedDevices, OptionsCheck, merge_devices, validate_devices
 
 #: Directory holding default.toml and demo.toml.
 DEFAULTS_DIR = Path(schema.__file__).resolve().parent
@@ -32,10 +33,13 @@ _Merged = dict[str, dict[str, tuple[Any, str]]]
 
 def load_config(terminal_file: Path | None = None, *, demo: bool = False,
                 environ: Mapping[str, str] | None = None,
-                defaults_dir: Path | None = None) -> KioskConfig:
+                defaults_dir: Path | None = None,
+                check_device_options: OptionsCheck | None = None) -> KioskConfig:
     """Load, merge and validate the configuration layers.
 
     ``environ`` defaults to ``os.environ``; ``defaults_dir`` to the ``config`` package.
+    ``check_device_options(kind, driver, name, options)`` returns a problem text for a
+    device table its driver refuses (the composition root passes the hardware layer's).
     Raises InvalidConfigurationError listing every problem: a missing, unreadable or
     syntactically invalid file (then values are not checked further), unknown sections or
     keys, wrong types, out-of-range values, failed custom and cross-field checks, and
@@ -50,21 +54,26 @@ def load_config(terminal_file: Path | None = None, *, demo: bool = False,
 
     problems: list[ConfigError] = []
     merged: _Merged = {}
+    devices: MergedDevices = {}
     file_ok = True
     for path in files:
         data = _read_toml(path, problems)
         if data is None:
             file_ok = False
         else:
+            if "devices" in data:
+                merge_devices(data.pop("devices"), str(path), devices, problems)
             _merge(data, str(path), merged, problems)
     if not file_ok:
         raise InvalidConfigurationError(problems)
 
     _apply_environ(os.environ if environ is None else environ, merged, problems)
     values = _validate(merged, problems)
+    specs = validate_devices(devices, problems, check_device_options)
     if problems:
         raise InvalidConfigurationError(problems)
-    return KioskConfig(**{name: cls(**values[name]) for name, cls in sections().items()})
+    return KioskConfig(**{name: cls(**values[name]) for name, cls in sections().items()},
+                       devices=specs)
 
 
 def _read_toml(path: Path, problems: list[ConfigError]) -> dict[str, Any] | None:
@@ -273,6 +282,8 @@ def config_to_dict(cfg: KioskConfig) -> dict[str, dict[str, Any]]:
         elif isinstance(value, tuple):
             value = list(value)
         out.setdefault(info.section, {})[info.key] = value
+    out["devices"] = {d.name: {"kind": d.kind, "driver": d.driver, "enabled": d.enabled,
+                               **dict(d.options)} for d in cfg.devices}
     return out
 
 
