@@ -1,0 +1,58 @@
+"""[devices.<name>] tables: merged per key across layers, checked by their drivers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from common.errors import InvalidConfigurationError
+from kiosk.config import config_to_dict, load_config
+
+
+def load(tmp_path: Path, text: str, check=None):
+    path = tmp_path / "terminal.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path, demo=True, environ={}, check_device_options=check)
+
+
+def problems(tmp_path: Path, text: str, check=None) -> dict[str, str]:
+    with pytest.raises(InvalidConfigurationError) as info:
+        load(tmp_path, text, check)
+    return {p.key: p.allowed for p in info.value.problems}
+
+
+def test_device_tables_become_specs_with_their_options(tmp_path):
+    cfg = load(tmp_path, '[devices.idcard]\nkind = "card_reader"\ndriver = "serial"\n'
+                         'url = "/dev/idcard"\nbaudrate = 115200\n')
+    spec = next(d for d in cfg.devices if d.name == "idcard")
+    assert (spec.kind, spec.driver, spec.enabled) == ("card_reader", "serial", True)
+    assert dict(spec.options) == {"url": "/dev/idcard", "baudrate": 115200}
+    assert config_to_dict(cfg)["devices"]["idcard"]["url"] == "/dev/idcard"
+
+
+def test_unknown_kind_missing_driver_and_bad_name_are_refused(tmp_path):
+    found = problems(tmp_path, '[devices.idcard]\nkind = "cardreader"\ndriver = "serial"\n'
+                               '[devices.scanner]\nkind = "scanner"\n'
+                               '[devices.Bad-Name]\nkind = "printer"\ndriver = "sim"\n')
+    assert "'card_reader'" in found["devices.idcard.kind"]
+    assert "devices.scanner.driver" in found
+    assert "devices.Bad-Name" in found
+
+
+def test_the_drivers_own_check_refuses_a_bad_option(tmp_path):
+    def check(kind, driver, name, options):
+        return "unknown option 'baud'; did you mean 'baudrate'?" if "baud" in options else None
+
+    found = problems(tmp_path, '[devices.idcard]\nkind = "card_reader"\ndriver = "serial"\n'
+                               'url = "/dev/idcard"\nbaud = 9600\n', check)
+    assert "baudrate" in found["devices.idcard"]
+
+
+def test_disabled_devices_are_not_checked(tmp_path):
+    def check(kind, driver, name, options):
+        return "would refuse"
+
+    cfg = load(tmp_path, '[devices.cam]\nkind = "camera"\ndriver = "opencv"\nenabled = false\n',
+               check)
+    assert [d.enabled for d in cfg.devices if d.name == "cam"] == [False]
