@@ -1,0 +1,45 @@
+"""Carries device events into the session and the app, on the UI thread.
+
+Device events arrive on device threads (the manager's watcher, a scanner's reader). The
+bridge hands each one to the injected ``schedule`` (Kivy's Clock in the app, a direct call
+in tests), then acts on it there: a card taken off the reader ends the session, a status
+change asks the app to re-evaluate what the terminal can offer.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Protocol
+
+from kiosk.session import Session
+
+log = logging.getLogger(__name__)
+
+Schedule = Callable[[Callable[[], None]], None]
+
+
+class EventSource(Protocol):
+    def subscribe(self, listener: Callable[[Any], None]) -> Callable[[], None]: ...
+
+
+class DeviceBridge:
+    def __init__(self, source: EventSource, session: Session, *, schedule: Schedule,
+                 on_status_change: Callable[[], None] = lambda: None) -> None:
+        self._session = session
+        self._schedule = schedule
+        self._on_status_change = on_status_change
+        self._unsubscribe = source.subscribe(self._on_device_thread)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+    def _on_device_thread(self, event: Any) -> None:
+        self._schedule(lambda: self._handle(event))
+
+    def _handle(self, event: Any) -> None:
+        name = type(event).__name__
+        if name == "CardRemoved":
+            log.info("card removed from %s", getattr(event, "device", "?"))
+            self._session.card_removed()
+        elif name == "StatusChanged":
+            self._on_status_change()
