@@ -98,10 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         print(describe_schema())
         return 0
 
+    from hardware.registry import check_device_options
     from kiosk.config import load_config
 
     try:
-        config = load_config(args.config, demo=args.demo, environ=os.environ)
+        config = load_config(args.config, demo=args.demo, environ=os.environ,
+                             check_device_options=check_device_options)
     except InvalidConfigurationError as exc:
         print(f"kiosk: refusing to start: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -128,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     log.info("kiosk %s starting: terminal %s, profile %s, %s, log %s", __version__,
              config.terminal.id, profile, "offscreen" if headless else "on display", log_path)
 
+    from hardware.manager import DeviceManager
     from kiosk.clock import AdjustableClock
     from kiosk.context import build_services
     from screens.window_profile import configure_kivy
@@ -136,19 +139,31 @@ def main(argv: list[str] | None = None) -> int:
         configure_kivy(profile, config.display.width, config.display.height,
                        Path(config.display.font_path), headless=headless)
         clock = AdjustableClock()
-        services = build_services(config, clock=clock)
+        devices = DeviceManager(config.devices)
+        services = build_services(config, clock=clock, devices=devices)
     except (OSError, KioskError) as exc:
         log.critical("cannot start: %s", exc)
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return EXIT_START
 
+    from kivy.clock import Clock
+
+    from kiosk.device_bridge import DeviceBridge
     from screens.app import KioskApp
 
     app = KioskApp(services)
+    bridge = DeviceBridge(devices, services.session,
+                          schedule=lambda job: Clock.schedule_once(lambda _dt: job(), 0),
+                          on_status_change=app.refresh_availability)
     if shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     log.info("composition done in %.2fs", time.perf_counter() - started)
-    app.run()
+    devices.start()  # devices open in the background; the home screen does not wait
+    try:
+        app.run()
+    finally:
+        bridge.close()
+        devices.stop()
     if shot_dir is not None:
         print(f"screenshots written to {shot_dir.resolve()}")
     return 0

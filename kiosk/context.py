@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol
 
 from config.schema import KioskConfig
 from kiosk.availability import BUILT_TILES, Availability, ServiceTile, decide_availability
@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 SCREENS = {"home", "help", "out_of_service"}
 
 
+class DeviceReadiness(Protocol):
+    def kind_ready(self) -> Mapping[str, bool]: ...
+
+
 @dataclass
 class KioskServices:
     config: KioskConfig
@@ -29,16 +33,34 @@ class KioskServices:
     navigator: Navigator
     translator: Translator
     availability: Availability
+    built_tiles: tuple[ServiceTile, ...] = BUILT_TILES
+    devices: DeviceReadiness | None = None
+
+    def evaluate_availability(self) -> Availability:
+        """Decide again from the configuration and the devices' current readiness."""
+        t = self.config.terminal
+        ready = dict(self.devices.kind_ready()) if self.devices is not None else {}
+        decided = decide_availability(
+            built=self.built_tiles, enabled=tuple(self.config.services.enabled),
+            device_ready=ready, out_of_service=t.out_of_service,
+            out_of_service_message=t.out_of_service_message)
+        if decided != self.availability:
+            log.info("availability: %s", decided.reason)
+        self.availability = decided
+        return decided
 
 
 def build_services(
     config: KioskConfig,
     *,
     clock: Callable[[], float] = time.monotonic,
-    device_ready: Mapping[str, bool] | None = None,
+    devices: DeviceReadiness | None = None,
     built_tiles: tuple[ServiceTile, ...] = BUILT_TILES,
 ) -> KioskServices:
-    """Wire the plain-Python services. Raises `CatalogueError` for a broken catalogue."""
+    """Wire the plain-Python services. Raises `CatalogueError` for a broken catalogue.
+
+    ``devices`` (the hardware layer's DeviceManager) tells which device kinds are ready.
+    """
     s = config.session
     languages = tuple(config.i18n.languages)
     session = Session(
@@ -49,18 +71,14 @@ def build_services(
         default_elderly=config.accessibility.elderly_by_default,
         clock=clock,
     )
-    availability = decide_availability(
-        built=built_tiles,
-        enabled=tuple(config.services.enabled),
-        device_ready=device_ready or {},
-        out_of_service=config.terminal.out_of_service,
-        out_of_service_message=config.terminal.out_of_service_message,
-    )
-    log.info("availability: %s", availability.reason)
-    return KioskServices(
+    services = KioskServices(
         config=config,
         session=session,
         navigator=Navigator("home", SCREENS | {t.screen for t in built_tiles}),
         translator=Translator(languages),
-        availability=availability,
+        availability=Availability(True, (), "not decided yet"),
+        built_tiles=built_tiles,
+        devices=devices,
     )
+    services.evaluate_availability()
+    return services

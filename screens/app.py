@@ -159,6 +159,14 @@ class KioskApp(App):
         self.navigator.home()
         self._on_navigate(self.navigator.current)
 
+    def refresh_availability(self) -> None:
+        """Re-decide what the terminal offers (after a device status change)."""
+        availability = self.services.evaluate_availability()
+        if availability.in_service and not self.in_service:
+            self.set_in_service()
+        elif not availability.in_service and self.in_service:
+            self.set_out_of_service(availability.message, availability.reason)
+
     # -- events from kiosk/ ------------------------------------------------------------
     def _on_session_event(self, event: SessionEvent) -> None:
         if isinstance(event, SessionStarted):
