@@ -151,10 +151,11 @@ class Device:
             if status == previous and detail == self._detail:
                 return
             self._status, self._detail = status, detail
-        if status in (DeviceStatus.HARDWARE_ERROR, DeviceStatus.NO_DEVICE,
-                      DeviceStatus.USER_ERROR):
+        failed = status in (DeviceStatus.HARDWARE_ERROR, DeviceStatus.NO_DEVICE,
+                            DeviceStatus.USER_ERROR)
+        if failed:
             self.last_error = detail or status.value
-        log.log(logging.INFO if status.usable else logging.WARNING,
+        log.log(logging.WARNING if failed else logging.INFO,
                 "%s %s: %s -> %s%s", self.kind.value, self.name, previous.value, status.value,
                 f" ({detail})" if detail else "")
         if status != previous:
