@@ -63,24 +63,43 @@ class DeviceManager:
     def __init__(self, tables: Iterable[DeviceTable], *, poll_interval_s: float = 0.5,
                  clock: Callable[[], float] = time.monotonic,
                  build: Callable[..., Device] = build_device) -> None:
-        """Build (not open) every enabled device; DeviceConfigError for a bad table."""
+        """Remember the enabled device tables; nothing is imported, built or opened yet.
+
+        Building imports the drivers (OpenCV, python-escpos: a good part of a second), so
+        it happens in `build` — called by the watcher thread, after the first frame.
+        """
         self.poll_interval_s = poll_interval_s
         self._clock = clock
+        self._build_device = build
+        self._tables = [t for t in tables if t.enabled]
+        for table in tables:
+            if not table.enabled:
+                log.info("device %s (%s) disabled in the configuration", table.name, table.kind)
+        self._built = False
         self._watched: dict[str, _Watched] = {}
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        for table in tables:
-            if not table.enabled:
-                log.info("device %s (%s) disabled in the configuration", table.name, table.kind)
-                continue
+
+    def build(self) -> None:
+        """Construct (not open) every enabled device. Blocking (imports drivers).
+
+        Raises DeviceConfigError for a table its driver refuses; the configuration check
+        at start-up has normally refused those already.
+        """
+        if self._built:
+            return
+        watched = {}
+        for table in self._tables:
             context = {}
             if table.kind == "scanner" and table.driver == "camera":
                 context["resolve"] = self.camera
-            device = build(table.name, table.kind, table.driver, table.options, **context)
+            device = self._build_device(table.name, table.kind, table.driver, table.options,
+                                        **context)
             device.subscribe(self._forward)
-            self._watched[table.name] = _Watched(device, table.driver)
+            watched[table.name] = _Watched(device, table.driver)
+        self._watched, self._built = watched, True
 
     # -- lookup (thread-safe) ------------------------------------------------------------
     @property
@@ -157,6 +176,11 @@ class DeviceManager:
             self._close(w)
 
     def _run(self) -> None:
+        try:
+            self.build()
+        except HardwareError:
+            log.critical("devices cannot be built from the configuration", exc_info=True)
+            return
         while not self._stop.is_set():
             started = self._clock()
             self.run_once()
@@ -164,7 +188,9 @@ class DeviceManager:
             self._stop.wait(max(0.05, self.poll_interval_s - spent))
 
     def run_once(self) -> None:
-        """One pass: open what is not open yet (when due), poll what is. Blocking."""
+        """One pass: build devices the first time, open what is not open yet (when due),
+        poll what is. Blocking."""
+        self.build()
         for w in list(self._watched.values()):
             if self._stop.is_set():
                 return

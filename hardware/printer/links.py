@@ -17,16 +17,27 @@ import socket
 from typing import Any
 
 import serial
-from escpos.escpos import Escpos
-from escpos.exceptions import DeviceNotFoundError as EscposDeviceNotFoundError
-from escpos.exceptions import Error as EscposError
-from escpos.printer import File, Network, Serial, Usb
-from escpos.printer.usb import is_usable as usb_is_usable
 
 from hardware.errors import PrinterError
 from hardware.printer.errors import PrinterNotFoundError, PrinterTimeoutError
 
 log = logging.getLogger(__name__)
+
+
+def _escpos():
+    """python-escpos, imported on first use: loading its printer profiles costs ~0.2 s,
+    which the kiosk's start-up and configuration check should not pay."""
+    import escpos.exceptions
+    import escpos.printer
+
+    return escpos
+
+
+def usb_is_usable() -> bool:
+    """Whether pyusb (python-escpos' USB backend) is installed."""
+    from escpos.printer.usb import is_usable
+
+    return is_usable()
 
 
 def _one_line(exc: BaseException) -> str:
@@ -47,7 +58,8 @@ class EscposLink:
     def description(self) -> str:
         raise NotImplementedError
 
-    def _build(self) -> Escpos:
+    def _build(self) -> Any:
+        """A fresh python-escpos printer object for this connection."""
         raise NotImplementedError
 
     def open(self) -> None:
@@ -55,7 +67,7 @@ class EscposLink:
         printer = self._build()
         try:
             printer.open()
-        except EscposDeviceNotFoundError as exc:
+        except _escpos().exceptions.DeviceNotFoundError as exc:
             raise PrinterNotFoundError(f"{self.description}: {_one_line(exc)}") from exc
         self._printer = printer
         self._opened()
@@ -70,7 +82,7 @@ class EscposLink:
             return
         try:
             printer.close()
-        except (OSError, EscposError) as exc:  # a device that is gone may fail to close
+        except (OSError, _escpos().exceptions.Error) as exc:  # a vanished device may fail
             log.debug("%s: close failed: %s", self.description, exc)
 
     def write(self, data: bytes) -> None:
@@ -93,8 +105,8 @@ class NetworkLink(EscposLink):
     def description(self) -> str:
         return f"socket://{self.host}:{self.port}"
 
-    def _build(self) -> Escpos:
-        return Network(self.host, self.port, timeout=self.timeout_s)
+    def _build(self) -> Any:
+        return _escpos().printer.Network(self.host, self.port, timeout=self.timeout_s)
 
     def _socket(self) -> socket.socket:
         if self._printer is None:
@@ -164,8 +176,8 @@ class SerialLink(EscposLink):
     def description(self) -> str:
         return f"serial:{self.devfile}@{self.baudrate}"
 
-    def _build(self) -> Escpos:
-        return Serial(self.devfile, self.baudrate, timeout=self.timeout_s, dsrdtr=self.dsrdtr)
+    def _build(self) -> Any:
+        return _escpos().printer.Serial(self.devfile, self.baudrate, timeout=self.timeout_s, dsrdtr=self.dsrdtr)
 
     def _opened(self) -> None:
         # escpos sets no write timeout: with flow control and the printer off, a write
@@ -220,10 +232,10 @@ class UsbLink(EscposLink):
     def description(self) -> str:
         return f"usb:{self.vendor_id:04x}:{self.product_id:04x}"
 
-    def _build(self) -> Escpos:
+    def _build(self) -> Any:
         if not usb_is_usable():
             raise PrinterError(f"{self.description}: the usb driver needs pyusb")
-        return Usb(self.vendor_id, self.product_id, timeout=int(self.timeout_s * 1000),
+        return _escpos().printer.Usb(self.vendor_id, self.product_id, timeout=int(self.timeout_s * 1000),
                    in_ep=self.in_ep, out_ep=self.out_ep)
 
     def _usb_error(self, exc: Exception) -> PrinterError:
@@ -278,8 +290,8 @@ class FileLink(EscposLink):
     def description(self) -> str:
         return f"file:{self.devfile}"
 
-    def _build(self) -> Escpos:
-        return File(self.devfile)
+    def _build(self) -> Any:
+        return _escpos().printer.File(self.devfile)
 
     def write(self, data: bytes) -> None:
         if self._printer is None:

@@ -66,7 +66,6 @@ def manager_with(*tables: Table, clock: FakeClock) -> tuple[DeviceManager, dict]
 def test_devices_open_on_the_first_pass_and_report_online():
     clock = FakeClock()
     manager, built = manager_with(Table("printer"), clock=clock)
-    assert manager.statuses() == {"printer": DeviceStatus.OFFLINE}
     manager.run_once()
     assert manager.statuses() == {"printer": DeviceStatus.ONLINE}
     assert manager.kind_ready() == {"printer": True}
@@ -77,6 +76,7 @@ def test_devices_open_on_the_first_pass_and_report_online():
 def test_missing_device_is_reported_loudly_and_retried_with_backoff(caplog):
     clock = FakeClock()
     manager, built = manager_with(Table("printer"), clock=clock)
+    manager.build()
     built["printer"].present = False
     events = []
     manager.subscribe(events.append)
@@ -113,12 +113,21 @@ def test_device_that_comes_back_is_reopened_without_restart():
 
 def test_disabled_devices_are_not_built():
     manager, built = manager_with(Table("printer", enabled=False), clock=FakeClock())
+    manager.run_once()
     assert manager.devices == [] and built == {}
 
 
+def test_nothing_is_built_before_the_watcher_runs():
+    manager, built = manager_with(Table("printer"), clock=FakeClock())
+    assert built == {} and manager.statuses() == {}
+    manager.build()
+    assert list(built) == ["printer"]
+
+
 def test_unknown_driver_is_a_configuration_error_not_a_silent_simulator():
+    manager, _built = manager_with(Table("printer", driver="nonesuch"), clock=FakeClock())
     with pytest.raises(DeviceConfigError):
-        manager_with(Table("printer", driver="nonesuch"), clock=FakeClock())
+        manager.build()
 
 
 def test_watcher_thread_opens_devices_in_the_background_and_stops():
