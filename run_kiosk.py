@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     if shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     log.info("composition done in %.2fs", time.perf_counter() - started)
-    devices.start()  # devices open in the background; the home screen does not wait
+    _start_after_first_frame(devices.start)  # the home screen never waits for a device
     try:
         app.run()
     finally:
@@ -167,6 +167,18 @@ def main(argv: list[str] | None = None) -> int:
     if shot_dir is not None:
         print(f"screenshots written to {shot_dir.resolve()}")
     return 0
+
+
+def _start_after_first_frame(start) -> None:
+    """Call ``start`` once the first frame is on screen (it imports and opens drivers in
+    the background, which would otherwise compete with drawing the home screen)."""
+    from kivy.core.window import Window
+
+    def on_flip(*_args) -> None:
+        Window.unbind(on_flip=on_flip)
+        start()
+
+    Window.bind(on_flip=on_flip)
 
 
 def _attach_screenshots(app, shot_dir: Path, clock, *, tour: bool) -> None:

@@ -48,9 +48,19 @@ def build_device(name: str, kind: str, driver: str, options: Mapping[str, Any],
 
 def check_device_options(kind: str, driver: str, name: str,
                          options: Mapping[str, Any]) -> str | None:
-    """A problem text when the device cannot be built from this table, else None."""
+    """A problem text when the device cannot be built from this table, else None.
+
+    Uses the package's ``VALIDATORS`` (option checks without importing the driver) where
+    it has them, otherwise builds the device without opening it.
+    """
     try:
-        build_device(name, kind, driver, options)
+        package = importlib.import_module(KIND_PACKAGES[kind]) if kind in KIND_PACKAGES \
+            else None
+        validators = getattr(package, "VALIDATORS", None)
+        if validators is not None and driver in validators:
+            validators[driver](name, options)
+        else:
+            build_device(name, kind, driver, options)
     except DeviceConfigError as exc:
         return str(exc)
     return None

@@ -26,12 +26,7 @@ log = logging.getLogger(__name__)
 # (source, api preference, params) -> a VideoCapture-like object; injectable for tests.
 CaptureFactory = Callable[[int | str, int, Sequence[int]], Any]
 
-OPTIONS: list[opt.Option] = [
-    opt.Option("source", 0, opt.source, "a camera index 0..63, a file path or a stream URL"),
-    *opt.common_options(fps=30.0),
-    opt.Option("loop", False, opt.boolean, "true or false (files: rewind at the end)"),
-    opt.Option("fourcc", "", opt.fourcc, "'' or a 4-character code such as 'MJPG'"),
-]
+OPTIONS = opt.OPENCV_OPTIONS
 
 
 def source_kind(src: int | str) -> str:

@@ -113,3 +113,20 @@ def common_options(*, fps: float) -> list[Option]:
         Option("max_failures", 5, integer(1, 100),
                "an integer 1..100 (failed reads in a row before noDevice)"),
     ]
+
+
+# -- the drivers' options (here, so checking them does not import OpenCV) ----------------
+OPENCV_OPTIONS: list[Option] = [
+    Option("source", 0, source, "a camera index 0..63, a file path or a stream URL"),
+    *common_options(fps=30.0),
+    Option("loop", False, boolean, "true or false (files: rewind at the end)"),
+    Option("fourcc", "", fourcc, "'' or a 4-character code such as 'MJPG'"),
+]
+
+SIM_OPTIONS: list[Option] = [
+    Option("source", "", text(), "'' (drawn scene) or the path of an image or video"),
+    *common_options(fps=30.0),
+    Option("loop", True, boolean, "true or false (video source: rewind at the end)"),
+    Option("person", False, boolean, "true or false (someone in front at start)"),
+    Option("brightness", 1.0, number(0.05, 4.0), "a number 0.05..4 (1 = normal)"),
+]

@@ -24,13 +24,7 @@ from hardware.camera.interface import Camera
 from hardware.camera.testimages import Person, scene
 from hardware.errors import DeviceNotFoundError, DeviceTimeoutError, HardwareError
 
-OPTIONS: list[opt.Option] = [
-    opt.Option("source", "", opt.text(), "'' (drawn scene) or the path of an image or video"),
-    *opt.common_options(fps=30.0),
-    opt.Option("loop", True, opt.boolean, "true or false (video source: rewind at the end)"),
-    opt.Option("person", False, opt.boolean, "true or false (someone in front at start)"),
-    opt.Option("brightness", 1.0, opt.number(0.05, 4.0), "a number 0.05..4 (1 = normal)"),
-]
+OPTIONS = opt.SIM_OPTIONS
 
 
 class SimulatedCamera(Camera):

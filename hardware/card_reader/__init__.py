@@ -16,31 +16,30 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from hardware.card_reader.card_record import (
-    CardRecord, build_text_block, id_check_character, is_valid_id_number, parse_read_response,
-    parse_text_block,
-)
-from hardware.card_reader.factories import make_serial, make_sim
-from hardware.card_reader.interface import (
-    CardPresent, CardReader, CardRefusedError, CardRemoved, SamError,
-)
-from hardware.card_reader.sam_protocol import (
-    ChecksumError, FrameDecoder, FrameLengthError, Response, TruncatedFrameError,
-    encode_request, encode_response,
-)
-from hardware.card_reader.samples import sample_cards
-from hardware.card_reader.serial_reader import SerialCardReader
-from hardware.card_reader.simulator import SimulatedCardReader
+from hardware.card_reader.factories import check_serial, check_sim, make_serial, make_sim
+from hardware.lazy import lazy_exports
 
-__all__ = [
-    "DRIVERS", "CardReader", "SerialCardReader", "SimulatedCardReader", "CardRecord",
-    "CardPresent", "CardRemoved", "SamError", "CardRefusedError", "ChecksumError",
-    "FrameLengthError", "TruncatedFrameError", "FrameDecoder", "Response", "encode_request",
-    "encode_response", "parse_read_response", "parse_text_block", "build_text_block",
-    "id_check_character", "is_valid_id_number", "sample_cards",
-]
+_EXPORTS = {
+    **{n: "card_record" for n in ("CardRecord", "build_text_block", "id_check_character",
+                                  "is_valid_id_number", "parse_read_response",
+                                  "parse_text_block")},
+    **{n: "interface" for n in ("CardPresent", "CardReader", "CardRefusedError",
+                                "CardRemoved", "SamError")},
+    **{n: "sam_protocol" for n in ("ChecksumError", "FrameDecoder", "FrameLengthError",
+                                   "Response", "TruncatedFrameError", "encode_request",
+                                   "encode_response")},
+    "sample_cards": "samples", "SerialCardReader": "serial_reader",
+    "SimulatedCardReader": "simulator",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+__all__ = ["DRIVERS", "VALIDATORS", *_EXPORTS]
 
-DRIVERS: dict[str, Callable[[str, Mapping[str, Any]], CardReader]] = {
+DRIVERS: dict[str, Callable[[str, Mapping[str, Any]], Any]] = {
     "serial": make_serial,
     "sim": make_sim,
+}
+# Option checks alone, without importing the drivers (used by the configuration check).
+VALIDATORS: dict[str, Callable[[str, Mapping[str, Any]], Any]] = {
+    "serial": check_serial,
+    "sim": check_sim,
 }

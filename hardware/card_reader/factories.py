@@ -12,9 +12,6 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from hardware.card_reader.samples import sample_cards
-from hardware.card_reader.serial_reader import SerialCardReader
-from hardware.card_reader.simulator import SimulatedCardReader
 from hardware.errors import DeviceConfigError
 
 _MISSING = object()
@@ -51,6 +48,8 @@ def _serial_url(v: Any) -> bool:
 
 
 def _sample_card(v: Any) -> bool:
+    from hardware.card_reader.samples import sample_cards
+
     cards = sample_cards()
     if isinstance(v, int) and not isinstance(v, bool):
         return 0 <= v < len(cards)
@@ -69,8 +68,8 @@ SERIAL_OPTIONS: dict[str, Option] = {
     **_COMMON,
 }
 SIM_OPTIONS: dict[str, Option] = {
-    "card": Option(_sample_card, f"a sample card index 0 to {len(sample_cards()) - 1} "
-                   "or a sample card's ID number", None),
+    "card": Option(_sample_card, "the index of a sample card (0, 1, ...) or a sample card's "
+                   "ID number", None),
     "read_delay_s": Option(_number(0.0, 10.0), "seconds, 0 to 10", 0.3),
     **_COMMON,
 }
@@ -102,15 +101,27 @@ def check_options(driver: str, name: str, options: Mapping[str, Any],
     return values
 
 
-def make_serial(name: str, options: Mapping[str, Any]) -> SerialCardReader:
-    o = check_options("serial", name, options, SERIAL_OPTIONS)
+def check_serial(name: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    return check_options("serial", name, options, SERIAL_OPTIONS)
+
+
+def check_sim(name: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    return check_options("sim", name, options, SIM_OPTIONS)
+
+
+def make_serial(name: str, options: Mapping[str, Any]):
+    from hardware.card_reader.serial_reader import SerialCardReader
+
+    o = check_serial(name, options)
     return SerialCardReader(name, o["url"], baudrate=o["baudrate"],
                             timeout_s=float(o["timeout_s"]), retries=o["retries"],
                             read_fingerprint=o["read_fingerprint"])
 
 
-def make_sim(name: str, options: Mapping[str, Any]) -> SimulatedCardReader:
-    o = check_options("sim", name, options, SIM_OPTIONS)
+def make_sim(name: str, options: Mapping[str, Any]):
+    from hardware.card_reader.simulator import SimulatedCardReader
+
+    o = check_sim(name, options)
     return SimulatedCardReader(name, card=o["card"], read_delay_s=float(o["read_delay_s"]),
                                retries=o["retries"], timeout_s=float(o["timeout_s"]),
                                read_fingerprint=o["read_fingerprint"])

@@ -18,34 +18,32 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from hardware.errors import PrinterError
-from hardware.printer.drivers import (file_printer, network_printer, serial_printer,
-                                      sim_printer, usb_printer)
-from hardware.printer.errors import (PrinterNotFoundError, PrinterNotReadyError,
-                                     PrinterTimeoutError, PrintJobFailedError)
-from hardware.printer.escpos_printer import EscposReceiptPrinter
-from hardware.printer.fake_printer import FakeNetworkPrinter
-from hardware.printer.interface import PrintResult, ReceiptPrinter
-from hardware.printer.links import FileLink, NetworkLink, SerialLink, UsbLink
-from hardware.printer.parser import ParsedBarcode, ParsedJob, parse_escpos
-from hardware.printer.receipt import (Barcode, Element, Feed, KeyValue, QrCode, Receipt,
-                                      Separator, Text)
-from hardware.printer.render import RenderSettings, render
-from hardware.printer.simulator import PrintedJob, SimulatedReceiptPrinter
-from hardware.printer.status import PrinterState, device_status, parse_status
+from hardware.lazy import lazy_exports
+from hardware.printer.drivers import (VALIDATORS, file_printer, network_printer,
+                                      serial_printer, sim_printer, usb_printer)
 
-DRIVERS: dict[str, Callable[[str, Mapping[str, Any]], ReceiptPrinter]] = {
+_EXPORTS = {
+    **{n: "errors" for n in ("PrinterNotFoundError", "PrinterNotReadyError",
+                             "PrinterTimeoutError", "PrintJobFailedError")},
+    "EscposReceiptPrinter": "escpos_printer", "FakeNetworkPrinter": "fake_printer",
+    "PrintResult": "interface", "ReceiptPrinter": "interface",
+    **{n: "links" for n in ("FileLink", "NetworkLink", "SerialLink", "UsbLink")},
+    **{n: "parser" for n in ("ParsedBarcode", "ParsedJob", "parse_escpos")},
+    **{n: "receipt" for n in ("Barcode", "Element", "Feed", "KeyValue", "QrCode", "Receipt",
+                              "Separator", "Text")},
+    "RenderSettings": "render",
+    "PrintedJob": "simulator", "SimulatedReceiptPrinter": "simulator",
+    **{n: "status" for n in ("PrinterState", "device_status", "parse_status")},
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+# `render` the function, not the submodule of the same name (which drivers imported).
+from hardware.printer.render import render  # noqa: E402
+__all__ = ["DRIVERS", "VALIDATORS", "PrinterError", "render", *_EXPORTS]
+
+DRIVERS: dict[str, Callable[[str, Mapping[str, Any]], Any]] = {
     "network": network_printer,
     "serial": serial_printer,
     "usb": usb_printer,
     "file": file_printer,
     "sim": sim_printer,
 }
-
-__all__ = [
-    "DRIVERS", "Receipt", "Element", "Text", "KeyValue", "QrCode", "Barcode", "Separator",
-    "Feed", "RenderSettings", "render", "PrinterState", "parse_status", "device_status",
-    "ReceiptPrinter", "PrintResult", "EscposReceiptPrinter", "NetworkLink", "SerialLink",
-    "UsbLink", "FileLink", "SimulatedReceiptPrinter", "PrintedJob", "FakeNetworkPrinter",
-    "ParsedJob", "ParsedBarcode", "parse_escpos", "PrinterError", "PrinterNotFoundError",
-    "PrinterNotReadyError", "PrintJobFailedError", "PrinterTimeoutError",
-]

@@ -12,11 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from hardware.errors import DeviceConfigError
-from hardware.printer.escpos_printer import EscposReceiptPrinter
 from hardware.printer.layout import ENCODINGS
-from hardware.printer.links import FileLink, NetworkLink, SerialLink, UsbLink, usb_is_usable
 from hardware.printer.render import PAPER_CHARS_RANGE, RenderSettings
-from hardware.printer.simulator import SimulatedReceiptPrinter
 
 REQUIRED = object()
 BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
@@ -112,41 +109,81 @@ def read_options(driver: str, name: str, options: Mapping[str, Any],
     return values
 
 
+SPECS: dict[str, dict[str, Option]] = {
+    "network": {**COMMON, **STATUS, **NETWORK},
+    "serial": {**COMMON, **STATUS, **SERIAL},
+    "usb": {**COMMON, **STATUS, **USB},
+    "file": {**COMMON, **FILE},
+    "sim": dict(COMMON),
+}
+
+
 def _settings(values: Mapping[str, Any]) -> RenderSettings:
     chars = values["paper_chars"] or (32 if values["paper_mm"] == 58 else 48)
     return RenderSettings(values["encoding"], chars, values["chinese_mode_command"],
                           values["cutter"])
 
 
-def network_printer(name: str, options: Mapping[str, Any]) -> EscposReceiptPrinter:
-    v = read_options("network", name, options, {**COMMON, **STATUS, **NETWORK})
+# Driver classes are imported inside the factories: checking options (`VALIDATORS`) must
+# not import serial ports, sockets and python-escpos.
+def network_printer(name: str, options: Mapping[str, Any]):
+    from hardware.printer.escpos_printer import EscposReceiptPrinter
+    from hardware.printer.links import NetworkLink
+
+    v = read_options("network", name, options, SPECS["network"])
     link = NetworkLink(v["host"], v["port"], timeout_s=v["timeout_s"],
                        status_timeout_s=v["status_timeout_s"])
     return EscposReceiptPrinter(name, link, _settings(v), confirm_wait_s=v["confirm_wait_s"])
 
 
-def serial_printer(name: str, options: Mapping[str, Any]) -> EscposReceiptPrinter:
-    v = read_options("serial", name, options, {**COMMON, **STATUS, **SERIAL})
+def serial_printer(name: str, options: Mapping[str, Any]):
+    from hardware.printer.escpos_printer import EscposReceiptPrinter
+    from hardware.printer.links import SerialLink
+
+    v = read_options("serial", name, options, SPECS["serial"])
     link = SerialLink(v["devfile"], v["baudrate"], dsrdtr=v["dsrdtr"],
                       timeout_s=v["timeout_s"], status_timeout_s=v["status_timeout_s"])
     return EscposReceiptPrinter(name, link, _settings(v), confirm_wait_s=v["confirm_wait_s"])
 
 
-def usb_printer(name: str, options: Mapping[str, Any]) -> EscposReceiptPrinter:
-    v = read_options("usb", name, options, {**COMMON, **STATUS, **USB})
+def check_usb(name: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    from hardware.printer.links import usb_is_usable
+
+    v = read_options("usb", name, options, SPECS["usb"])
     if not usb_is_usable():
         raise DeviceConfigError(f"printer {name!r} (driver 'usb'): the usb driver needs the "
                                 "pyusb package, which is not installed")
+    return v
+
+
+def usb_printer(name: str, options: Mapping[str, Any]):
+    from hardware.printer.escpos_printer import EscposReceiptPrinter
+    from hardware.printer.links import UsbLink
+
+    v = check_usb(name, options)
     link = UsbLink(v["vendor_id"], v["product_id"], in_ep=v["in_ep"], out_ep=v["out_ep"],
                    timeout_s=v["timeout_s"], status_timeout_s=v["status_timeout_s"])
     return EscposReceiptPrinter(name, link, _settings(v), confirm_wait_s=v["confirm_wait_s"])
 
 
-def file_printer(name: str, options: Mapping[str, Any]) -> EscposReceiptPrinter:
-    v = read_options("file", name, options, {**COMMON, **FILE})
+def file_printer(name: str, options: Mapping[str, Any]):
+    from hardware.printer.escpos_printer import EscposReceiptPrinter
+    from hardware.printer.links import FileLink
+
+    v = read_options("file", name, options, SPECS["file"])
     return EscposReceiptPrinter(name, FileLink(v["devfile"]), _settings(v), confirm_wait_s=0.0)
 
 
-def sim_printer(name: str, options: Mapping[str, Any]) -> SimulatedReceiptPrinter:
-    v = read_options("sim", name, options, COMMON)
+def sim_printer(name: str, options: Mapping[str, Any]):
+    from hardware.printer.simulator import SimulatedReceiptPrinter
+
+    v = read_options("sim", name, options, SPECS["sim"])
     return SimulatedReceiptPrinter(name, _settings(v))
+
+
+VALIDATORS: dict[str, Any] = {
+    **{driver: (lambda name, options, driver=driver:
+                read_options(driver, name, options, SPECS[driver]))
+       for driver in ("network", "serial", "file", "sim")},
+    "usb": check_usb,
+}

@@ -24,25 +24,24 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
+from hardware.lazy import lazy_exports
 from hardware.scanner import options as opt
-from hardware.scanner.camera_scanner import CameraScanner, FrameSource, decode_frame, \
-    measure_decoders
-from hardware.scanner.evdev_scanner import EvdevScanner
-from hardware.scanner.filter import SUFFIXES, CodeRejected, ScanFilter
-from hardware.scanner.interface import CodeScanned, Scanner, ScanRejected, fingerprint
-from hardware.scanner.serial_scanner import LineSplitter, SerialScanner
-from hardware.scanner.simulator import SimulatedScanner
-from hardware.scanner.wedge import KeyboardWedgeDecoder
+from hardware.scanner.filter import SUFFIXES
 
-__all__ = [
-    "Scanner", "CodeScanned", "ScanRejected", "fingerprint", "ScanFilter", "CodeRejected",
-    "SerialScanner", "LineSplitter", "EvdevScanner", "KeyboardWedgeDecoder",
-    "CameraScanner", "FrameSource", "decode_frame", "measure_decoders",
-    "SimulatedScanner", "DRIVERS",
-]
+_EXPORTS = {
+    "Scanner": "interface", "CodeScanned": "interface", "ScanRejected": "interface",
+    "fingerprint": "interface", "ScanFilter": "filter", "CodeRejected": "filter",
+    "SerialScanner": "serial_scanner", "LineSplitter": "serial_scanner",
+    "EvdevScanner": "evdev_scanner", "KeyboardWedgeDecoder": "wedge",
+    "CameraScanner": "camera_scanner", "FrameSource": "camera_scanner",
+    "decode_frame": "camera_scanner", "measure_decoders": "camera_scanner",
+    "SimulatedScanner": "simulator",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+__all__ = ["DRIVERS", "VALIDATORS", *_EXPORTS]
 
-Resolver = Callable[[str], FrameSource]
-Factory = Callable[[str, Mapping[str, Any]], Scanner]
+Resolver = Callable[[str], Any]  # name -> FrameSource (a camera)
+Factory = Callable[..., Any]
 
 BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 _COMMON = {
@@ -82,28 +81,37 @@ _SPECS: dict[str, dict[str, opt.Option]] = {
 }
 
 
-def _serial(name: str, options: Mapping[str, Any], *, resolve: Resolver | None = None
-            ) -> SerialScanner:
+def _serial(name: str, options: Mapping[str, Any], *, resolve: Resolver | None = None):
+    from hardware.scanner.serial_scanner import SerialScanner
+
     o = opt.read_options(name, "serial", options, _SPECS["serial"])
     return SerialScanner(name, o.pop("port"), **o)
 
 
-def _evdev(name: str, options: Mapping[str, Any], *, resolve: Resolver | None = None
-           ) -> EvdevScanner:
+def _evdev(name: str, options: Mapping[str, Any], *, resolve: Resolver | None = None):
+    from hardware.scanner.evdev_scanner import EvdevScanner
+
     o = opt.read_options(name, "evdev", options, _SPECS["evdev"])
     return EvdevScanner(name, o.pop("path"), **o)
 
 
-def _camera(name: str, options: Mapping[str, Any], *, resolve: Resolver | None = None
-            ) -> CameraScanner:
+def _camera(name: str, options: Mapping[str, Any], *, resolve: Resolver | None = None):
+    from hardware.scanner.camera_scanner import CameraScanner
+
     o = opt.read_options(name, "camera", options, _SPECS["camera"])
     return CameraScanner(name, None, resolve=resolve, **o)
 
 
-def _sim(name: str, options: Mapping[str, Any], *, resolve: Resolver | None = None
-         ) -> SimulatedScanner:
+def _sim(name: str, options: Mapping[str, Any], *, resolve: Resolver | None = None):
+    from hardware.scanner.simulator import SimulatedScanner
+
     return SimulatedScanner(name, **opt.read_options(name, "sim", options, _SPECS["sim"]))
 
 
 DRIVERS: dict[str, Factory] = {"serial": _serial, "evdev": _evdev, "camera": _camera,
                                "sim": _sim}
+# Option checks alone, without importing the drivers (used by the configuration check).
+VALIDATORS: dict[str, Callable[[str, Mapping[str, Any]], Any]] = {
+    driver: (lambda name, options, driver=driver:
+             opt.read_options(name, driver, options, _SPECS[driver]))
+    for driver in _SPECS}
