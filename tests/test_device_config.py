@@ -33,10 +33,10 @@ def test_device_tables_become_specs_with_their_options(tmp_path):
 
 def test_unknown_kind_missing_driver_and_bad_name_are_refused(tmp_path):
     found = problems(tmp_path, '[devices.idcard]\nkind = "cardreader"\ndriver = "serial"\n'
-                               '[devices.scanner]\nkind = "scanner"\n'
+                               '[devices.wedge]\nkind = "scanner"\n'
                                '[devices.Bad-Name]\nkind = "printer"\ndriver = "sim"\n')
     assert "'card_reader'" in found["devices.idcard.kind"]
-    assert "devices.scanner.driver" in found
+    assert "devices.wedge.driver" in found
     assert "devices.Bad-Name" in found
 
 
@@ -51,8 +51,29 @@ def test_the_drivers_own_check_refuses_a_bad_option(tmp_path):
 
 def test_disabled_devices_are_not_checked(tmp_path):
     def check(kind, driver, name, options):
-        return "would refuse"
+        return "would refuse" if name == "cam" else None
 
     cfg = load(tmp_path, '[devices.cam]\nkind = "camera"\ndriver = "opencv"\nenabled = false\n',
                check)
     assert [d.enabled for d in cfg.devices if d.name == "cam"] == [False]
+
+
+def test_a_terminal_file_changes_one_option_of_a_demo_device(tmp_path):
+    cfg = load(tmp_path, '[devices.printer]\npaper_mm = 58\n')
+    printer = next(d for d in cfg.devices if d.name == "printer")
+    assert (printer.kind, printer.driver, dict(printer.options)["paper_mm"]) == ("printer", "sim", 58)
+
+
+def test_demo_devices_pass_their_drivers_checks(tmp_path):
+    from hardware.registry import check_device_options
+
+    cfg = load(tmp_path, "", check_device_options)
+    assert {d.name: d.driver for d in cfg.devices} == {
+        "card_reader": "sim", "scanner": "sim", "camera": "sim", "printer": "sim"}
+
+
+def test_a_misspelt_driver_option_stops_the_configuration(tmp_path):
+    from hardware.registry import check_device_options
+
+    found = problems(tmp_path, '[devices.printer]\npaper_mmm = 58\n', check_device_options)
+    assert "paper_mm" in found["devices.printer"]
