@@ -3,6 +3,8 @@
     kiosk --demo                 demo terminal, simulated devices, sample data
     kiosk --config FILE          a terminal's own configuration over the defaults
     kiosk --check-config ...     validate and exit (0 good, 2 refused)
+    kiosk --devices ...          open every configured device and list its status
+    kiosk --self-test NAME ...   read a card / wait for a scan / capture / print a test slip
     kiosk --print-config-help    every configuration key, its type, default and limits
     kiosk --hash-pin             read a maintenance PIN, print the hash to store
 
@@ -46,6 +48,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="keep running offscreen instead of touring (demo without a display)")
     p.add_argument("--check-config", action="store_true",
                    help="validate the configuration and exit")
+    p.add_argument("--devices", action="store_true",
+                   help="open every configured device, list its status and exit")
+    p.add_argument("--self-test", metavar="NAME",
+                   help="run a device's self-test (read a card, scan, capture, print a slip)")
     p.add_argument("--print-config-help", action="store_true",
                    help="describe every configuration key and exit")
     p.add_argument("--hash-pin", action="store_true",
@@ -110,6 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.check_config:
         print("configuration ok")
         return 0
+    if args.devices or args.self_test:
+        from kiosk import device_cli
+
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        if args.devices:
+            return device_cli.list_devices(config, sys.stdout)
+        return device_cli.self_test(config, args.self_test, sys.stdout)
 
     headless = not has_display()
     tour = args.tour or (args.demo and headless and not args.no_tour)

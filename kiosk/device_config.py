@@ -2,7 +2,8 @@
 
 Each table names a device kind and a driver; its other keys are the driver's options.
 Layers merge per device and per key, so a terminal file can change one option of a device
-that the defaults or the demo configuration declared. Driver options are checked by the
+that the defaults or the demo configuration declared; a layer that names another driver (or
+kind) for a device replaces that device's table whole. Driver options are checked by the
 driver's own factory (through ``check_options``) without opening the device, so a wrong
 port name or an unknown option stops the kiosk at start, like any other configuration error.
 """
@@ -38,8 +39,13 @@ def merge_devices(table: Any, source: str, merged: MergedDevices,
             problems.append(ConfigError(where, entry, f"a table [{where}] with kind and driver",
                                         source))
             continue
-        for key, value in entry.items():
-            merged.setdefault(name, {})[key] = (value, source)
+        earlier = merged.get(name, {})
+        if any(k in entry and k in earlier and entry[k] != earlier[k][0]
+               for k in ("kind", "driver")):
+            # Another driver: the earlier layer's options do not apply to it (its kind does).
+            earlier = {"kind": earlier["kind"]} if "kind" in earlier and "kind" not in entry \
+                else {}
+        merged[name] = {**earlier, **{k: (v, source) for k, v in entry.items()}}
 
 
 def validate_devices(merged: MergedDevices, problems: list[ConfigError],

@@ -77,3 +77,9 @@ def test_a_misspelt_driver_option_stops_the_configuration(tmp_path):
 
     found = problems(tmp_path, '[devices.printer]\npaper_mmm = 58\n', check_device_options)
     assert "paper_mm" in found["devices.printer"]
+
+
+def test_naming_another_driver_replaces_the_earlier_devices_options(tmp_path):
+    cfg = load(tmp_path, '[devices.card_reader]\ndriver = "serial"\nurl = "/dev/idcard"\n')
+    reader = next(d for d in cfg.devices if d.name == "card_reader")
+    assert reader.driver == "serial" and dict(reader.options) == {"url": "/dev/idcard"}
