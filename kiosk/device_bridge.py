@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Protocol
 
+from hardware.base import StatusChanged
+from hardware.card_reader.interface import CardRemoved
 from kiosk.session import Session
 
 log = logging.getLogger(__name__)
@@ -37,9 +39,8 @@ class DeviceBridge:
         self._schedule(lambda: self._handle(event))
 
     def _handle(self, event: Any) -> None:
-        name = type(event).__name__
-        if name == "CardRemoved":
-            log.info("card removed from %s", getattr(event, "device", "?"))
+        if isinstance(event, CardRemoved):
+            log.info("card removed from %s", event.device)
             self._session.card_removed()
-        elif name == "StatusChanged":
+        elif isinstance(event, StatusChanged):
             self._on_status_change()

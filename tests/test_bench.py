@@ -15,3 +15,12 @@ def test_startup_bench_runs_and_prints_a_ratio():
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "bare Kivy window" in result.stdout and "kiosk home frame" in result.stdout
     assert "ratio (median)" in result.stdout
+
+
+def test_devices_bench_runs_and_prints_its_figures():
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "devices.py"), "--reads", "2",
+                             "--repeats", "2"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for heading in ("ID card read", "wire", "QR decode per 640x480 frame", "zxing-cpp",
+                    "ID photo pipeline"):
+        assert heading in result.stdout

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from hardware.base import DeviceKind, DeviceStatus, StatusChanged
+from hardware.card_reader import CardRemoved
 from kiosk.device_bridge import DeviceBridge
 from kiosk.session import Session, SessionState, SessionTimings
 from tests.clocks import FakeClock
-
-
-@dataclass(frozen=True)
-class CardRemoved:
-    device: str
-
-
-@dataclass(frozen=True)
-class StatusChanged:
-    device: str
 
 
 class Source:
@@ -54,8 +44,10 @@ def test_status_changes_ask_for_a_new_availability_and_close_unsubscribes():
     source = Source()
     bridge = DeviceBridge(source, make_session(), schedule=lambda job: job(),
                           on_status_change=lambda: calls.append(1))
-    source.emit(StatusChanged("printer"))
+    change = StatusChanged("printer", DeviceKind.PRINTER, DeviceStatus.USER_ERROR,
+                           DeviceStatus.ONLINE, "paper end")
+    source.emit(change)
     assert calls == [1]
     bridge.close()
-    source.emit(StatusChanged("printer"))
+    source.emit(change)
     assert calls == [1]
