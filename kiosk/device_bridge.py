@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Protocol
 
-from hardware.base import StatusChanged
-from hardware.card_reader.interface import CardRemoved
 from kiosk.session import Session
 
 log = logging.getLogger(__name__)
@@ -39,6 +37,10 @@ class DeviceBridge:
         self._schedule(lambda: self._handle(event))
 
     def _handle(self, event: Any) -> None:
+        # Imported here: the first event comes after the first frame, start-up need not pay.
+        from hardware.base import StatusChanged
+        from hardware.card_reader.interface import CardRemoved
+
         if isinstance(event, CardRemoved):
             log.info("card removed from %s", event.device)
             self._session.card_removed()

@@ -36,9 +36,8 @@ _EXPORTS = {
     **{n: "status" for n in ("PrinterState", "device_status", "parse_status")},
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
-# `render` the function, not the submodule of the same name (which drivers imported).
-from hardware.printer.render import render  # noqa: E402
-__all__ = ["DRIVERS", "VALIDATORS", "PrinterError", "render", *_EXPORTS]
+# The renderer is `hardware.printer.render.render` (the submodule has the function's name).
+__all__ = ["DRIVERS", "VALIDATORS", "PrinterError", *_EXPORTS]
 
 DRIVERS: dict[str, Callable[[str, Mapping[str, Any]], Any]] = {
     "network": network_printer,

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from hardware.errors import DeviceConfigError
-from hardware.printer.layout import ENCODINGS
-from hardware.printer.render import PAPER_CHARS_RANGE, RenderSettings
+from hardware.printer.layout import ENCODINGS, PAPER_CHARS_RANGE
 
 REQUIRED = object()
 BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
@@ -118,7 +117,9 @@ SPECS: dict[str, dict[str, Option]] = {
 }
 
 
-def _settings(values: Mapping[str, Any]) -> RenderSettings:
+def _settings(values: Mapping[str, Any]):
+    from hardware.printer.render import RenderSettings
+
     chars = values["paper_chars"] or (32 if values["paper_mm"] == 58 else 48)
     return RenderSettings(values["encoding"], chars, values["chinese_mode_command"],
                           values["cutter"])

@@ -10,6 +10,7 @@ import unicodedata
 
 GB_ENCODINGS = ("gb18030", "gbk")
 ENCODINGS = ("gb18030", "gbk", "utf-8")
+PAPER_CHARS_RANGE = (24, 64)  # characters per line a renderer accepts
 REPLACEMENT = "?"
 
 

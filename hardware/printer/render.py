@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hardware.printer import commands as cmd
-from hardware.printer.layout import (ENCODINGS, GB_ENCODINGS, key_value_lines,
-                                     printable_text, wrap)
+from hardware.printer.layout import (ENCODINGS, GB_ENCODINGS, PAPER_CHARS_RANGE,
+                                     key_value_lines, printable_text, wrap)
 from hardware.printer.receipt import (Barcode, Element, Feed, KeyValue, QrCode, Receipt,
                                       Separator, Text)
 
-PAPER_CHARS_RANGE = (24, 64)
 FEED_BEFORE_CUT = 4  # the cutter sits a few lines above the print head
 
 

@@ -15,7 +15,8 @@ from hardware.base import DeviceStatus
 from hardware.errors import DeviceConfigError, DeviceNotFoundError, PrinterError
 from hardware.manager import DeviceManager
 from hardware.printer import (DRIVERS, EscposReceiptPrinter, FakeNetworkPrinter, Receipt,
-                              SimulatedReceiptPrinter, render)
+                              SimulatedReceiptPrinter)
+from hardware.printer.render import render
 from hardware.printer.links import usb_is_usable
 from hardware.printer.receipt import QrCode, Text
 from hardware.registry import check_device_options
