@@ -71,3 +71,15 @@ def test_no_top_level_package_shadows_the_standard_library():
 
     packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
     assert packages and not packages & set(sys.stdlib_module_names)
+
+
+def test_the_demo_platform_stands_alone_like_a_district_server():
+    # It plays the district's server: it may share the error-free `common` helpers
+    # no more than a real server would, so it imports nothing of the kiosk at all.
+    assert offending("demo_platform", ("kivy", "screens", "kiosk", "hardware", "offline",
+                                       "config", "common")) == []
+
+
+def test_the_kiosk_never_imports_the_demo_platform():
+    for package in ("kiosk", "screens", "hardware", "offline", "config", "common"):
+        assert offending(package, ("demo_platform",)) == [], package

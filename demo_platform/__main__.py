@@ -1,0 +1,47 @@
+"""``python -m demo_platform --host 127.0.0.1 --port 8765 --db PATH [--seed] [--faults]``"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from .app import create_app
+from .store import DEMO_TERMINAL_ID, DEMO_TERMINAL_TOKEN
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m demo_platform",
+                                description="Demonstration platform for the village kiosk.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--db", required=True, help="SQLite database file (created if missing)")
+    p.add_argument("--seed", action="store_true",
+                   help="seed an empty database with the demo catalogue, terminal and residents")
+    p.add_argument("--faults", action="store_true",
+                   help="enable GET/POST/DELETE /__faults to switch faults on at run time")
+    p.add_argument("--log-level", default="info")
+    args = p.parse_args(argv)
+
+    db = Path(args.db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    app = create_app(db, faults_enabled=args.faults, seed=args.seed)
+    store = app.state.store
+    if store.meta("catalogue_version") is None:
+        print("demo_platform: the database is empty; start once with --seed", file=sys.stderr)
+    print(f"demo_platform: http://{args.host}:{args.port}/api/v1  db={db}  "
+          f"catalogue v{store.catalogue_version}  terminal {DEMO_TERMINAL_ID} "
+          f"token {DEMO_TERMINAL_TOKEN} (demo only)" + ("  faults enabled" if args.faults else ""),
+          file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, http="h11", ws="none", lifespan="off",
+                    log_level=args.log_level, timeout_graceful_shutdown=2)
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

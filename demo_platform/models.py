@@ -1,0 +1,365 @@
+"""Pydantic models of the contract: the OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(examples=["invalid_token"], description="Stable machine code.")
+    message: str = Field(description="Calm Chinese sentence the kiosk may show a resident.")
+    detail: str = Field(description="English detail for technicians; never shown to residents.")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorInfo
+
+
+# -- catalogue ---------------------------------------------------------------------------
+
+class Category(BaseModel):
+    id: str
+    name: str
+    icon: str
+    department: str
+    sort: int
+    version: int
+
+
+class Material(BaseModel):
+    name: str
+    original: bool = True
+    copies: int = 1
+    note: str = ""
+
+
+class Place(BaseModel):
+    centre_id: str
+    name: str
+    address: str
+    phone: str
+    hours: str
+
+
+class Service(BaseModel):
+    id: str
+    category_id: str
+    name: str
+    summary: str
+    department: str
+    conditions: list[str]
+    materials: list[Material]
+    fee: str = Field(description="免费 or an amount with its basis.")
+    time_limit: str = Field(description="承诺时限 as shown, e.g. 即办 or 5个工作日.")
+    time_limit_days: int
+    where: list[Place]
+    online: bool = Field(description="Can be applied for on the terminal (a form exists).")
+    cross_province: bool = Field(description="跨省通办 (Jinshan - Pinghu).")
+    guide_video_url: Optional[str] = None
+    keywords: list[str] = []
+    version: int
+
+
+class MapPoint(BaseModel):
+    id: str
+    name: str
+    kind: str = Field(description="service_centre, self_service, village_station, cross_province")
+    address: str
+    lat: float
+    lon: float
+    phone: str
+    hours: str
+    version: int
+
+
+class HelpAnswer(BaseModel):
+    id: str
+    question: str
+    answer: str
+    topic: str
+    version: int
+
+
+class Catalogue(BaseModel):
+    version: int
+    updated_at: str
+    categories: list[Category]
+    services: list[Service]
+    map_points: list[MapPoint]
+    help_answers: list[HelpAnswer]
+
+
+class Deletion(BaseModel):
+    kind: Literal["category", "service", "map_point", "help_answer"]
+    id: str
+
+
+class CatalogueChanges(BaseModel):
+    since: int
+    version: int
+    categories: list[Category] = []
+    services: list[Service] = []
+    map_points: list[MapPoint] = []
+    help_answers: list[HelpAnswer] = []
+    deletions: list[Deletion] = []
+
+
+# -- identity ----------------------------------------------------------------------------
+
+class CardRecord(BaseModel):
+    name: str = Field(min_length=1, max_length=40)
+    id_number: str = Field(min_length=15, max_length=18)
+    gender: Optional[str] = None
+    nation: Optional[str] = None
+    birth_date: Optional[str] = None
+    address: Optional[str] = None
+    issuing_authority: Optional[str] = None
+    valid_from: Optional[str] = None
+    valid_until: Optional[str] = None
+
+
+class IdentityRequest(BaseModel):
+    method: Literal["card", "code"]
+    card: Optional[CardRecord] = None
+    code_token: Optional[str] = Field(default=None, max_length=512)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "IdentityRequest":
+        if self.method == "card" and self.card is None:
+            raise ValueError("method 'card' needs 'card'")
+        if self.method == "code" and not self.code_token:
+            raise ValueError("method 'code' needs 'code_token'")
+        return self
+
+
+class ResidentProfile(BaseModel):
+    resident_token: str = Field(description="Send as X-Resident-Token; valid for this session only.")
+    expires_at: str
+    display_name: str = Field(description="Masked, e.g. 王*英.")
+    id_number_masked: str
+    gender: str
+    age: int
+    elderly: bool = Field(description="60 or over: the kiosk may offer 长者模式.")
+    address_area: str
+
+
+# -- licences and benefits ---------------------------------------------------------------
+
+class Licence(BaseModel):
+    id: str
+    kind: str
+    title: str
+    number_masked: str
+    issuer: str
+    issued_on: str
+    valid_until: Optional[str]
+
+
+class PrintLine(BaseModel):
+    label: str
+    value: str
+
+
+class PrintableLicence(BaseModel):
+    licence_id: str
+    title: str
+    lines: list[PrintLine]
+    verify_qr: str = Field(description="Content for the receipt's QR code.")
+    watermark: str
+    generated_at: str
+
+
+class Benefit(BaseModel):
+    id: str
+    name: str
+    status: str = Field(description="已享受, 待发放, 可预约, 需申请, ...")
+    amount: Optional[str]
+    detail: str
+    proactive: bool = Field(description="免申即享: granted without an application.")
+
+
+# -- appointments ------------------------------------------------------------------------
+
+class Centre(BaseModel):
+    id: str
+    name: str
+    address: str
+    lat: float
+    lon: float
+    phone: str
+    hours: str
+
+
+class Slot(BaseModel):
+    time: str
+    capacity: int
+    free: int
+
+
+class SlotDay(BaseModel):
+    service_id: str
+    centre_id: str
+    date: str
+    slots: list[Slot]
+
+
+class BookingRequest(BaseModel):
+    service_id: str
+    centre_id: str
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    time: str = Field(pattern=r"^\d{2}:\d{2}$")
+
+
+class Appointment(BaseModel):
+    id: str
+    service_id: str
+    service_name: str
+    centre_id: str
+    centre_name: str
+    date: str
+    time: str
+    status: Literal["booked", "cancelled"]
+    created_at: str
+
+
+# -- applications ------------------------------------------------------------------------
+
+class FormField(BaseModel):
+    name: str
+    label: str
+    type: str
+    required: bool
+    choices: Optional[list[str]] = None
+
+
+class FormDefinition(BaseModel):
+    service_id: str
+    title: str
+    fields: list[FormField]
+    materials: list[str]
+
+
+class Applicant(BaseModel):
+    name: str = Field(min_length=1, max_length=40)
+    id_number: str = Field(min_length=18, max_length=18)
+
+
+class PrecheckRequest(BaseModel):
+    service_id: str
+    applicant: Applicant
+    answers: dict[str, str] = {}
+    materials_provided: list[str] = []
+
+
+class CheckItem(BaseModel):
+    item: str
+    ok: bool
+    reason: str
+
+
+class PrecheckResult(BaseModel):
+    service_id: str
+    ready: bool
+    conditions: list[CheckItem]
+    materials: list[CheckItem]
+    fields: list[CheckItem]
+
+
+class ApplicationRequest(BaseModel):
+    service_id: str
+    applicant: Applicant
+    answers: dict[str, str] = {}
+    materials_provided: list[str] = []
+    submitted_on_terminal_at: Optional[str] = None
+
+
+class TimelineEvent(BaseModel):
+    at: str
+    status: str
+    title: str
+    note: str
+
+
+class Application(BaseModel):
+    id: str
+    number: str = Field(description="办件编号 shown to the resident.")
+    service_id: str
+    service_name: str
+    status: str
+    submitted_at: str
+    timeline: list[TimelineEvent]
+
+
+# -- ratings, help, heartbeat -----------------------------------------------------------
+
+class RatingRequest(BaseModel):
+    score: int = Field(ge=1, le=5)
+    reason: Optional[str] = Field(default=None, max_length=500)
+    service_id: Optional[str] = None
+    application_id: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _reason_for_low(self) -> "RatingRequest":
+        if self.score <= 2 and not (self.reason or "").strip():
+            raise ValueError("a score of 1 or 2 needs a reason")
+        return self
+
+
+class Receipt(BaseModel):
+    id: str
+    received_at: str
+
+
+class HelpRequest(BaseModel):
+    kind: Literal["call_back", "assistance", "complaint", "device_problem"]
+    message: str = Field(default="", max_length=1000)
+    phone: Optional[str] = Field(default=None, max_length=20)
+    service_id: Optional[str] = None
+
+
+class HelpReceipt(Receipt):
+    status: str
+    expected_response: str
+
+
+class DeviceStatus(BaseModel):
+    name: str
+    kind: str
+    status: str = Field(description="online, offline, noDevice, hardwareError, userError, busy")
+    detail: str = ""
+
+
+class Backlog(BaseModel):
+    outbox_items: int = Field(ge=0)
+    oldest_age_s: float = Field(default=0, ge=0)
+
+
+class Heartbeat(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    devices: list[DeviceStatus]
+    backlog: Backlog
+    catalogue_version: int
+    app_version: str
+    uptime_s: float = Field(ge=0)
+    sent_at: Optional[str] = None
+
+
+class HeartbeatAck(BaseModel):
+    received_at: str
+    catalogue_version: int = Field(description="The platform's current catalogue version.")
+    catalogue_stale: bool
+
+
+class FaultSettings(BaseModel):
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    error_status: int = 503
+    timeout_rate: float = 0.0
+    timeout_s: float = 30.0
+    malformed_rate: float = 0.0
+    truncated_rate: float = 0.0
+    drop_rate: float = 0.0
+    only_paths: list[str] = []
+    seed: Optional[int] = None
