@@ -5,7 +5,8 @@ platform rejects move to ``outbox_dead`` with their error, kept for the technici
 Personal payloads are stored only as AES-GCM ciphertext bound to their row (kind +
 idempotency key); non-personal payloads (heartbeats) are stored as JSON.
 
-Every write is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` in WAL mode with synchronous=FULL, so
+Every write is one `offline.db.atomic()` transaction (BEGIN IMMEDIATE ... COMMIT) in WAL
+mode with synchronous=FULL (`offline.db.open_database`), so
 it is on disk when the method returns. Errors from SQLite and the cipher are raised as
 StorageError. Methods block on disk I/O (an fsync per write): call them off the UI thread.
 One Outbox may be shared between threads (calls are serialised by a lock); several
@@ -36,23 +37,25 @@ import sqlite_utils
 from common.errors import StorageError
 from common.privacy import redact
 from offline.crypto import OutboxKey
+from offline.db import atomic, open_database
+from offline.migrations import Migration, migrate
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT = "heartbeat"
+SCOPE = "outbox"
 _COLUMNS = ("seq, idempotency_key, kind, created_at, attempts, next_attempt_at, last_error, "
             "personal, payload")
-_SCHEMA = """
+_SCHEMA_STATEMENTS = ("""
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, idempotency_key TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL, created_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL, last_error TEXT, personal INTEGER NOT NULL,
-    payload BLOB NOT NULL);
+    payload BLOB NOT NULL)""", """
 CREATE TABLE IF NOT EXISTS outbox_dead (
     seq INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
     created_at REAL NOT NULL, attempts INTEGER NOT NULL, dead_at REAL NOT NULL,
-    error TEXT NOT NULL, personal INTEGER NOT NULL, payload BLOB NOT NULL);
-"""
+    error TEXT NOT NULL, personal INTEGER NOT NULL, payload BLOB NOT NULL)""")
 
 
 @dataclass(frozen=True)
@@ -92,45 +95,13 @@ class OutboxStats:
     dead_count: int
 
 
-# --- SQLite setup; to be replaced by offline.db.open_database / atomic once it exists. ---
-def _open(path: str | Path, busy_timeout_ms: int = 10_000) -> sqlite_utils.Database:
-    """Open `path` in WAL mode with synchronous=FULL; autocommit (we issue BEGIN ourselves).
-
-    check_same_thread is off because the Outbox serialises its calls with its own lock.
-    """
-    try:
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
-                               timeout=busy_timeout_ms / 1000)
-        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        conn.execute("PRAGMA synchronous=FULL")
-    except sqlite3.Error as exc:
-        raise StorageError(f"cannot open outbox database {path}: {exc}") from exc
-    if str(mode).lower() != "wal" and str(path) != ":memory:":
-        raise StorageError(f"outbox database {path} refused WAL mode (got {mode})")
-    return sqlite_utils.Database(conn)
+def _schema_v1(db: sqlite_utils.Database) -> None:
+    # IF NOT EXISTS: adopts outbox files written before migrations were recorded.
+    for sql in _SCHEMA_STATEMENTS:
+        db.execute(sql)
 
 
-@contextmanager
-def _atomic(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE (take the write lock now, not half-way) ... COMMIT, or ROLLBACK."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
-        raise StorageError(f"outbox: cannot start a transaction: {exc}") from exc
-    try:
-        yield conn
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise StorageError(f"outbox: commit failed: {exc}") from exc
-# --- end of SQLite setup ---
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "outbox and dead letters", _schema_v1),)
 
 
 class Outbox:
@@ -147,7 +118,8 @@ class Outbox:
         which spreads retries by +/- `jitter` of the delay. A given Database must already
         be in WAL with synchronous=FULL and not be inside a transaction (offline.db's
         job); a path is opened here. Raises StorageError."""
-        self.db = path_or_db if isinstance(path_or_db, sqlite_utils.Database) else _open(path_or_db)
+        self.db = (path_or_db if isinstance(path_or_db, sqlite_utils.Database)
+                   else open_database(path_or_db, check_same_thread=False))
         self._conn = self.db.conn
         self._key, self._clock, self._rand = key, clock, rand
         self.max_items, self.max_age_s = max_items, max_age_s
@@ -155,10 +127,8 @@ class Outbox:
         self._base, self._cap, self._jitter = backoff_base_s, backoff_cap_s, jitter
         self._lock = threading.RLock()
         self._over_limit = False
-        try:
-            self._conn.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot create outbox tables: {exc}") from exc
+        with self._lock:
+            migrate(self.db, MIGRATIONS, scope=SCOPE)
 
     def close(self) -> None:
         self._conn.close()
@@ -292,11 +262,8 @@ class Outbox:
     # --- internals -----------------------------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        try:
-            with _atomic(self._conn) as conn:
-                yield conn
-        except sqlite3.Error as exc:
-            raise StorageError(f"outbox write failed: {exc}") from exc
+        with atomic(self.db):
+            yield self._conn
 
     def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         try:
