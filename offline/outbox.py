@@ -206,6 +206,13 @@ class Outbox:
                     f"{_clean(error)}; kept in dead letters for the technician")
         return True
 
+    def retry_now(self, now: float) -> int:
+        """End every backoff (the line is back, or a technician pressed retry): all queued
+        items become due at `now`. Attempts are kept. Returns how many were waiting."""
+        with self._lock, self._write() as conn:
+            return conn.execute("UPDATE outbox SET next_attempt_at=? WHERE next_attempt_at>?",
+                                (now, now)).rowcount
+
     def backoff_delay(self, previous_attempts: int) -> float:
         delay = min(self._cap, self._base * 2.0 ** min(previous_attempts, 30))
         return delay * (1.0 + self._jitter * (2.0 * self._rand() - 1.0))

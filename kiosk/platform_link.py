@@ -1,0 +1,126 @@
+"""The terminal's link to the platform: outbox sending, heartbeats and catalogue sync.
+
+Two worker threads (kiosk.worker.LoopWorker), so a long catalogue download never holds
+back a resident's submission:
+
+- "outbox": sends due items in order (OutboxSender over OutboxTransport), sleeps until
+  the head of the queue is due again or `submit` wakes it; every `heartbeat_interval_s`
+  it queues a heartbeat built by `heartbeat()` (only the newest unsent one is kept);
+- "sync": runs `sync()` at start and every `sync_interval_s`, or at once on `sync_now()`;
+  after a failure it tries again sooner (`sync_retry_s`).
+
+`submit()` is the one way a flow hands the platform something: it returns only when the
+item is durably in the outbox, and only then may the resident be told it was received.
+It blocks on one fsync (milliseconds): flows call it from a worker, not the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from common.errors import KioskError
+from kiosk.connectivity import LinkStatus
+from kiosk.worker import LoopWorker
+from offline.outbox import HEARTBEAT, Outbox, OutboxItem
+from offline.outbox_sender import FlushResult, OutboxSender
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LinkTimings:
+    heartbeat_interval_s: float = 60.0
+    sync_interval_s: float = 900.0
+    sync_retry_s: float = 60.0
+    idle_poll_s: float = 30.0  # how often an empty or backed-off outbox is looked at
+
+
+class PlatformLink:
+    def __init__(self, outbox: Outbox, send: Callable[[OutboxItem], None], *,
+                 sync: Callable[[], Any] | None = None,
+                 heartbeat: Callable[[], Mapping[str, Any]] | None = None,
+                 timings: LinkTimings = LinkTimings(),
+                 clock: Callable[[], float] = time.time) -> None:
+        self.outbox = outbox
+        self._sender = OutboxSender(outbox, send, clock=clock)
+        self._sync, self._heartbeat = sync, heartbeat
+        self._t, self._clock = timings, clock
+        self._next_heartbeat = 0.0
+        self._release_backoff = False
+        self.last_flush: FlushResult | None = None
+        self.last_sync_result: Any = None
+        self.last_sync_error: str = ""
+        self._outbox_worker = LoopWorker("outbox", self._outbox_step,
+                                         interval_s=timings.idle_poll_s, error_delay_s=10.0)
+        self._sync_worker = LoopWorker("sync", self._sync_step,
+                                       interval_s=timings.sync_interval_s,
+                                       error_delay_s=timings.sync_retry_s)
+
+    # --- control ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self._outbox_worker.start()
+        if self._sync is not None:
+            self._sync_worker.start()
+
+    def stop(self, timeout_s: float = 10.0) -> bool:
+        ok = self._outbox_worker.stop(timeout_s)
+        return self._sync_worker.stop(timeout_s) and ok
+
+    def submit(self, kind: str, payload: Mapping[str, Any], *, personal: bool = True,
+               key: str | None = None) -> OutboxItem:
+        """Queue durably (raises StorageError if that fails: then tell the resident it was
+        NOT saved) and wake the sender. Blocks on one fsync."""
+        item = self.outbox.enqueue(kind, payload, personal=personal, key=key)
+        self._outbox_worker.wake()
+        return item
+
+    def sync_now(self) -> None:
+        self._sync_worker.wake()
+
+    def flush_now(self) -> None:
+        self._outbox_worker.wake()
+
+    def on_link_change(self, status: LinkStatus) -> None:
+        """Connectivity listener: when the platform answers again, send the backlog now
+        instead of waiting out each item's backoff. Never blocks (the worker does it)."""
+        if status.online:
+            self._release_backoff = True
+            self._outbox_worker.wake()
+
+    # --- the steps (worker threads) ----------------------------------------------------------
+    def _outbox_step(self) -> float:
+        now = self._clock()
+        if self._release_backoff:
+            self._release_backoff = False
+            released = self.outbox.retry_now(now)
+            if released:
+                log.info("platform answers again: %d queued item(s) sent now", released)
+        if self._heartbeat is not None and now >= self._next_heartbeat:
+            self._next_heartbeat = now + self._t.heartbeat_interval_s
+            try:
+                self.outbox.enqueue(HEARTBEAT, dict(self._heartbeat()), personal=False)
+            except KioskError as exc:
+                log.error("heartbeat not queued: %s", exc)
+        result = self._sender.flush()
+        self.last_flush = result
+        waits = [self._t.idle_poll_s]
+        due = self.outbox.next_due_at()
+        if due is not None:
+            waits.append(due - self._clock())
+        if self._heartbeat is not None:
+            waits.append(self._next_heartbeat - self._clock())
+        return max(0.05, min(waits))
+
+    def _sync_step(self) -> float | None:
+        try:
+            self.last_sync_result = self._sync()  # type: ignore[misc]
+        except KioskError as exc:
+            self.last_sync_error = str(exc)
+            log.warning("catalogue sync failed (the cached catalogue stays in use): %s", exc)
+            return self._t.sync_retry_s
+        self.last_sync_error = ""
+        return None
