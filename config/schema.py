@@ -18,6 +18,7 @@ import os
 import re
 import types
 import typing
+import urllib.parse
 from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any, Callable, Mapping
@@ -256,6 +257,52 @@ class PathsConfig:
                              "working directory).", nonempty=True, env="KIOSK_STATE_DIR")
 
 
+def check_platform_url(value: str) -> str | None:
+    """Allowed-text unless ``value`` is https://host[:port], or plain http to loopback."""
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return ("an https:// URL of the platform (plain http only to 127.0.0.1, for the "
+            "demonstration platform), without /api/v1")
+
+
+def check_optional_readable_file(value: str) -> str | None:
+    return None if value == "" else check_readable_file(value)
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    url: str = setting("Base URL of the district platform (https; no /api/v1).",
+                       check=check_platform_url, env="KIOSK_PLATFORM_URL")
+    token: str = setting("This terminal's platform token (from provisioning).", nonempty=True,
+                         secret=True, env="KIOSK_PLATFORM_TOKEN",
+                         allowed="the token issued for this terminal (set it in the "
+                                 "terminal's own file or KIOSK_PLATFORM_TOKEN)")
+    ca_file: str = setting("CA bundle to verify the platform's certificate; \"\" = the "
+                           "system's CAs. Verification is never turned off.",
+                           check=check_optional_readable_file)
+    connect_timeout_s: float = setting("Seconds to wait for a connection.", min=0.5, max=30.0)
+    read_timeout_s: float = setting("Seconds to wait for an answer.", min=1.0, max=120.0)
+    sync_interval_s: int = setting("Seconds between catalogue syncs.", min=60, max=86400)
+    heartbeat_interval_s: int = setting("Seconds between heartbeats.", min=10, max=3600)
+    start_demo_server: bool = setting("Start the bundled demonstration platform at `url` "
+                                      "(demo mode only; never on a real terminal).")
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    key_file: str = setting("AES key file of the outbox (32 bytes, mode 0600, made at "
+                            "provisioning with `kiosk --create-outbox-key`).", nonempty=True,
+                            env="KIOSK_OUTBOX_KEY_FILE")
+    max_items: int = setting("Queued items above which the technician is alerted "
+                             "(nothing is ever dropped).", min=100, max=1_000_000)
+    max_age_h: float = setting("Age of the oldest queued item above which the technician is "
+                               "alerted; below the platform's 30-day key memory.",
+                               min=1.0, max=24 * 28)
+
+
 DEVICE_KINDS = ("card_reader", "scanner", "camera", "printer")
 DEVICE_NAME_PATTERN = r"[a-z][a-z0-9_]{0,31}"
 DEVICE_KEYS = ("kind", "driver", "enabled")
@@ -292,6 +339,8 @@ class KioskConfig:
     maintenance: MaintenanceConfig
     log: LogConfig
     paths: PathsConfig
+    platform: PlatformConfig
+    outbox: OutboxConfig
     devices: tuple[DeviceSpec, ...] = field(default=(), metadata={"devices": True})
 
 

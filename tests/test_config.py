@@ -30,6 +30,7 @@ def base(font: Path) -> Sections:
     """A complete terminal file: everything default.toml leaves unset, plus a tmp font."""
     return {"terminal": {"id": '"JS-SY-0001"', "support_contact": '"021-0000-0000"'},
             "maintenance": {"pin_hash": f'"{VALID_HASH}"'},
+            "platform": {"token": '"token-JS-SY-0001"'},
             "display": {"font_path": f'"{font}"'}}
 
 
@@ -88,7 +89,7 @@ def test_without_demo_or_terminal_file_the_unprovisioned_keys_are_refused() -> N
     with pytest.raises(InvalidConfigurationError) as excinfo:
         load_config(environ={})
     assert set(problems_of(excinfo)) == {"terminal.id", "terminal.support_contact",
-                                         "maintenance.pin_hash"}
+                                         "maintenance.pin_hash", "platform.token"}
 
 
 def test_misspelt_key_is_refused_and_the_nearest_key_suggested(tmp_path: Path,
@@ -247,9 +248,11 @@ def test_relative_paths_are_kept_as_given(tmp_path: Path, base: Sections) -> Non
     assert load_config(path, environ={}).log.dir == "logs"
 
 
-def test_config_to_dict_hides_the_pin_hash() -> None:
+def test_config_to_dict_hides_the_pin_hash_and_the_platform_token() -> None:
     data = config_to_dict(load_config(demo=True, environ={}))
     assert data["maintenance"]["pin_hash"] == "<set>"
+    assert data["platform"]["token"] == "<set>"
+    assert "demo-token" not in repr(data)
     assert VALID_HASH not in repr(data)
     assert data["services"]["enabled"] == list(KNOWN_SERVICES)
 
@@ -259,3 +262,16 @@ def test_describe_schema_lists_every_key_with_its_default_and_env() -> None:
     for info in all_settings():
         assert f"  {info.key}  " in text
     assert "KIOSK_LOG_LEVEL" in text and "default: 90" in text
+
+
+@pytest.mark.parametrize("url", ['"http://platform.example.gov.cn"', '"ftp://x"', '"https://"'])
+def test_a_platform_url_without_tls_is_refused_unless_it_is_loopback(tmp_path: Path,
+                                                                     base: Sections,
+                                                                     url: str) -> None:
+    problems = refuse(tmp_path, render(base, {"platform": {"url": url}}))
+    assert "https" in problems["platform.url"].allowed
+
+
+def test_a_loopback_demo_platform_url_is_accepted(tmp_path: Path, base: Sections) -> None:
+    path = write(tmp_path, render(base, {"platform": {"url": '"http://127.0.0.1:8765"'}}))
+    assert load_config(path, environ={}).platform.url == "http://127.0.0.1:8765"
