@@ -56,6 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="describe every configuration key and exit")
     p.add_argument("--hash-pin", action="store_true",
                    help="read a maintenance PIN and print its salted hash for the config")
+    p.add_argument("--create-outbox-key", action="store_true",
+                   help="provisioning: create the outbox key file (outbox.key_file) and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p.parse_args(argv)
 
@@ -92,6 +94,45 @@ def hash_pin_command() -> int:
     return 0
 
 
+def create_outbox_key_command(path: Path) -> int:
+    from offline.crypto import create_key_file
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_key_file(path)
+    except (OSError, KioskError) as exc:
+        print(f"kiosk: outbox key not created: {exc}", file=sys.stderr)
+        return 1
+    print(f"outbox key created at {path} (mode 0600); back it up nowhere: it is only "
+          f"needed on this terminal")
+    return 0
+
+
+def _start_platform(config, devices, *, demo: bool):
+    """Demo platform (demo mode), then the outbox, catalogue and link workers (not yet
+    started). Raises KioskError when the outbox key is missing or the store fails."""
+    from kiosk.platform_setup import build_platform_services
+
+    demo_server = None
+    if config.platform.start_demo_server:
+        from kiosk.demo_server import start_demo_server
+
+        if demo and not Path(config.outbox.key_file).exists():
+            Path(config.outbox.key_file).parent.mkdir(parents=True, exist_ok=True)
+            from offline.crypto import create_key_file
+
+            create_key_file(Path(config.outbox.key_file))  # demo provisioning
+        demo_server = start_demo_server(config.platform.url, Path(config.paths.state_dir))
+    try:
+        platform = build_platform_services(config, app_version=__version__,
+                                           device_report=devices.report)
+    except BaseException:
+        if demo_server is not None:
+            demo_server.stop()
+        raise
+    return platform, demo_server
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = parse_args(argv)
@@ -116,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.check_config:
         print("configuration ok")
         return 0
+    if args.create_outbox_key:
+        return create_outbox_key_command(Path(config.outbox.key_file))
     if args.devices or args.self_test:
         from kiosk import device_cli
 
@@ -153,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
                        Path(config.display.font_path), headless=headless)
         clock = AdjustableClock()
         devices = DeviceManager(config.devices)
-        services = build_services(config, clock=clock, devices=devices)
+        platform, demo_server = _start_platform(config, devices, demo=args.demo)
+        services = build_services(config, clock=clock, devices=devices,
+                                  connectivity=platform.connectivity)
     except (OSError, KioskError) as exc:
         log.critical("cannot start: %s", exc)
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
@@ -171,15 +216,38 @@ def main(argv: list[str] | None = None) -> int:
     if shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     log.info("composition done in %.2fs", time.perf_counter() - started)
-    _start_after_first_frame(devices.start)  # the home screen never waits for a device
+    # The home screen never waits for a device or the platform.
+    _start_after_first_frame(lambda: (devices.start(),
+                                      _start_link_when_ready(platform, demo_server)))
     try:
         app.run()
     finally:
         bridge.close()
         devices.stop()
+        platform.stop()
+        if demo_server is not None:
+            demo_server.stop()
     if shot_dir is not None:
         print(f"screenshots written to {shot_dir.resolve()}")
     return 0
+
+
+def _start_link_when_ready(platform, demo_server) -> None:
+    """Start the platform workers; in demo mode first wait (in a thread) for the demo
+    platform to answer, so the first sync does not fail on a server still starting."""
+    if demo_server is None:
+        platform.start()
+        return
+    import threading
+
+    def wait_then_start() -> None:
+        try:
+            demo_server.wait_ready()
+        except KioskError as exc:
+            log.error("demo platform: %s; the terminal runs offline", exc)
+        platform.start()
+
+    threading.Thread(target=wait_then_start, name="demo-platform-wait", daemon=True).start()
 
 
 def _start_after_first_frame(start) -> None:

@@ -3,8 +3,8 @@
 Nothing here probes the network on its own: every call the platform client makes reports
 whether the platform answered (`report(True)`) or not (`report(False, reason)`). One
 failed call (after its own retries) makes the terminal offline; any answer makes it
-online again. Before the first result the state is UNKNOWN (treated as offline by the
-screens: nothing is promised that needs the line).
+online again. Before the first result the state is UNKNOWN: the offline banner is not
+shown yet, but flows promise nothing that needs the line unless the state is ONLINE.
 
 Listeners are called on the thread that reported; the app passes them through its
 scheduler to reach the UI thread.
@@ -39,12 +39,6 @@ class LinkStatus:
     @property
     def online(self) -> bool:
         return self.state is LinkState.ONLINE
-
-
-# What still works offline, and what does not: the offline banner's text (msgids).
-WORKS_OFFLINE = ("Service guides and search", "Applications (sent automatically later)",
-                 "Ratings and help requests (sent later)")
-NEEDS_LINE = ("Identity check", "Appointments", "Progress, e-licences and benefits")
 
 
 class Connectivity:

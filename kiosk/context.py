@@ -13,6 +13,7 @@ from typing import Callable, Mapping, Protocol
 
 from config.schema import KioskConfig
 from kiosk.availability import BUILT_TILES, Availability, ServiceTile, decide_availability
+from kiosk.connectivity import Connectivity
 from kiosk.i18n import Translator
 from kiosk.navigation import Navigator
 from kiosk.session import Session, SessionTimings
@@ -35,6 +36,7 @@ class KioskServices:
     availability: Availability
     built_tiles: tuple[ServiceTile, ...] = BUILT_TILES
     devices: DeviceReadiness | None = None
+    connectivity: Connectivity | None = None  # platform link state, when there is a platform
 
     def evaluate_availability(self) -> Availability:
         """Decide again from the configuration and the devices' current readiness."""
@@ -56,6 +58,7 @@ def build_services(
     clock: Callable[[], float] = time.monotonic,
     devices: DeviceReadiness | None = None,
     built_tiles: tuple[ServiceTile, ...] = BUILT_TILES,
+    connectivity: Connectivity | None = None,
 ) -> KioskServices:
     """Wire the plain-Python services. Raises `CatalogueError` for a broken catalogue.
 
@@ -79,6 +82,7 @@ def build_services(
         availability=Availability(True, (), "not decided yet"),
         built_tiles=built_tiles,
         devices=devices,
+        connectivity=connectivity,
     )
     services.evaluate_availability()
     return services

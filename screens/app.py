@@ -19,6 +19,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from common.privacy import mask_name
+from kiosk.connectivity import LinkState
 from kiosk.context import KioskServices
 from kiosk.i18n import LANGUAGE_NAMES
 from kiosk.session import (DISPLAY_NAME, EndReason, PreferencesChanged, ResidentIdentified,
@@ -58,6 +59,7 @@ class KioskApp(App):
     terminal_hours = StringProperty("")
     support_contact = StringProperty("")
     out_of_service_message = StringProperty("")
+    platform_offline = BooleanProperty(False)  # the last platform call failed
 
     def __init__(self, services: KioskServices, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -94,6 +96,11 @@ class KioskApp(App):
                              self.navigator.subscribe(self._on_navigate)]
         Window.bind(on_touch_down=self._on_any_touch, on_keyboard=self._on_keyboard,
                     on_request_close=self._on_request_close)
+        link = self.services.connectivity
+        if link is not None:
+            link.subscribe(lambda status: Clock.schedule_once(
+                lambda _dt: self._on_link(status), 0))
+            self._on_link(link.status)
         availability = self.services.availability
         if availability.in_service:
             self.set_in_service()
@@ -119,6 +126,10 @@ class KioskApp(App):
     def open_settings(self, *largs) -> bool:
         """Kivy's settings panel (F1) is never offered on a kiosk."""
         return False
+
+    def _on_link(self, status) -> None:
+        """UI thread: show the offline banner while platform calls fail."""
+        self.platform_offline = status.state is LinkState.OFFLINE
 
     # -- taps forwarded from the .kv rules ---------------------------------------------
     def go(self, screen: str) -> None:

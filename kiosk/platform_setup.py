@@ -1,0 +1,107 @@
+"""Composition of the platform side: client, link state, outbox, sync and heartbeats.
+
+Called by the composition root (`run_kiosk.py`) and by tests with a real demo platform.
+Files under ``paths.state_dir``: ``catalogue.db`` (the offline catalogue, which could be
+rebuilt from the platform) and ``outbox.db`` (what residents submitted: precious, and
+kept apart so a damaged catalogue file never touches it).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from config.schema import KioskConfig
+from kiosk.catalogue_sync import CatalogueSync, store_at
+from kiosk.connectivity import Connectivity
+from kiosk.heartbeat import build_heartbeat
+from kiosk.outbox_transport import OutboxTransport
+from kiosk.platform_client import ClientSettings, PlatformClient
+from kiosk.platform_link import LinkTimings, PlatformLink
+from offline.catalogue import CatalogStore
+from offline.crypto import load_key
+from offline.db import open_database
+from offline.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+CATALOGUE_DB = "catalogue.db"
+OUTBOX_DB = "outbox.db"
+
+
+@dataclass
+class PlatformServices:
+    connectivity: Connectivity
+    client: PlatformClient
+    outbox: Outbox
+    link: PlatformLink
+    sync: CatalogueSync
+    catalogue_path: Path
+
+    def open_catalogue(self) -> CatalogStore:
+        """A catalogue store for the calling thread (SQLite connections are per thread)."""
+        return CatalogStore(open_database(self.catalogue_path))
+
+    def start(self) -> None:
+        self.link.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self.link.stop(timeout_s)
+        self.client.close()
+        self.outbox.close()
+
+
+def build_platform_services(config: KioskConfig, *, app_version: str,
+                            device_report: Callable[[], list[Any]] = list,
+                            on_alert: Callable[[str], None] | None = None,
+                            clock: Callable[[], float] = time.time) -> PlatformServices:
+    """Open the outbox (its key must exist: StorageError otherwise) and the catalogue
+    (migrating it), and wire the workers. Nothing starts until `start()`. Blocks on disk."""
+    alert = on_alert or (lambda text: log.error("technician alert: %s", text))
+    p = config.platform
+    state = Path(config.paths.state_dir)
+    state.mkdir(parents=True, exist_ok=True)
+    connectivity = Connectivity(clock=clock)
+    client = PlatformClient(
+        ClientSettings(base_url=p.url, terminal_id=config.terminal.id, token=p.token,
+                       ca_file=p.ca_file, connect_timeout_s=p.connect_timeout_s,
+                       read_timeout_s=p.read_timeout_s),
+        observer=connectivity.report)
+    outbox = Outbox(state / OUTBOX_DB, load_key(config.outbox.key_file), clock=clock,
+                    max_items=config.outbox.max_items,
+                    max_age_s=config.outbox.max_age_h * 3600.0, on_alert=alert)
+    catalogue_path = state / CATALOGUE_DB
+    first = CatalogStore(open_database(catalogue_path))  # migrate now, not in a worker
+    held_version = first.version
+    first.close()
+    sync = CatalogueSync(client, store_at(catalogue_path), clock=clock)
+    started_at = clock()
+    version_seen = [held_version]
+
+    def on_synced() -> Any:
+        result = sync.sync_once()
+        version_seen[0] = result.to_version
+        log.info("catalogue sync: %s %s -> %s, %d services, %.2f s", result.kind,
+                 result.from_version or "-", result.to_version, result.services,
+                 result.duration_s)
+        return result
+
+    def heartbeat() -> dict[str, Any]:
+        stats = outbox.stats()
+        return build_heartbeat(devices=device_report(), outbox_items=stats.count,
+                               oldest_age_s=stats.oldest_age_s,
+                               catalogue_version=version_seen[0], app_version=app_version,
+                               started_at=started_at,
+                               link_failure=connectivity.status.last_failure, now=clock)
+
+    link = PlatformLink(outbox, OutboxTransport(client, on_alert=alert).send, sync=on_synced,
+                        heartbeat=heartbeat,
+                        timings=LinkTimings(heartbeat_interval_s=p.heartbeat_interval_s,
+                                            sync_interval_s=p.sync_interval_s),
+                        clock=clock)
+    connectivity.subscribe(link.on_link_change)
+    return PlatformServices(connectivity, client, outbox, link, sync, catalogue_path)
