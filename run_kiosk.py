@@ -108,31 +108,6 @@ def create_outbox_key_command(path: Path) -> int:
     return 0
 
 
-def _start_platform(config, devices, *, demo: bool):
-    """Demo platform (demo mode), then the outbox, catalogue and link workers (not yet
-    started). Raises KioskError when the outbox key is missing or the store fails."""
-    from kiosk.platform_setup import build_platform_services
-
-    demo_server = None
-    if config.platform.start_demo_server:
-        from kiosk.demo_server import start_demo_server
-
-        if demo and not Path(config.outbox.key_file).exists():
-            Path(config.outbox.key_file).parent.mkdir(parents=True, exist_ok=True)
-            from offline.crypto import create_key_file
-
-            create_key_file(Path(config.outbox.key_file))  # demo provisioning
-        demo_server = start_demo_server(config.platform.url, Path(config.paths.state_dir))
-    try:
-        platform = build_platform_services(config, app_version=__version__,
-                                           device_report=devices.report)
-    except BaseException:
-        if demo_server is not None:
-            demo_server.stop()
-        raise
-    return platform, demo_server
-
-
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = parse_args(argv)
@@ -188,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from hardware.manager import DeviceManager
     from kiosk.clock import AdjustableClock
+    from kiosk.connectivity import Connectivity
+    from kiosk.platform_boot import PlatformBoot
     from kiosk.context import build_services
     from screens.window_profile import configure_kivy
 
@@ -196,9 +173,15 @@ def main(argv: list[str] | None = None) -> int:
                        Path(config.display.font_path), headless=headless)
         clock = AdjustableClock()
         devices = DeviceManager(config.devices)
-        platform, demo_server = _start_platform(config, devices, demo=args.demo)
+        key_file = Path(config.outbox.key_file)
+        if not (key_file.exists() or (args.demo and config.platform.start_demo_server)):
+            raise KioskError(f"outbox key file {key_file} is missing: provision it with "
+                             f"`kiosk --config FILE --create-outbox-key`")
+        connectivity = Connectivity()
+        platform = PlatformBoot(config, connectivity, app_version=__version__,
+                                device_report=devices.report, demo=args.demo)
         services = build_services(config, clock=clock, devices=devices,
-                                  connectivity=platform.connectivity)
+                                  connectivity=connectivity)
     except (OSError, KioskError) as exc:
         log.critical("cannot start: %s", exc)
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
@@ -217,37 +200,16 @@ def main(argv: list[str] | None = None) -> int:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     log.info("composition done in %.2fs", time.perf_counter() - started)
     # The home screen never waits for a device or the platform.
-    _start_after_first_frame(lambda: (devices.start(),
-                                      _start_link_when_ready(platform, demo_server)))
+    _start_after_first_frame(lambda: (devices.start(), platform.start()))
     try:
         app.run()
     finally:
         bridge.close()
         devices.stop()
         platform.stop()
-        if demo_server is not None:
-            demo_server.stop()
     if shot_dir is not None:
         print(f"screenshots written to {shot_dir.resolve()}")
     return 0
-
-
-def _start_link_when_ready(platform, demo_server) -> None:
-    """Start the platform workers; in demo mode first wait (in a thread) for the demo
-    platform to answer, so the first sync does not fail on a server still starting."""
-    if demo_server is None:
-        platform.start()
-        return
-    import threading
-
-    def wait_then_start() -> None:
-        try:
-            demo_server.wait_ready()
-        except KioskError as exc:
-            log.error("demo platform: %s; the terminal runs offline", exc)
-        platform.start()
-
-    threading.Thread(target=wait_then_start, name="demo-platform-wait", daemon=True).start()
 
 
 def _start_after_first_frame(start) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -10,6 +13,18 @@ import uvicorn
 
 from .app import create_app
 from .store import DEMO_TERMINAL_ID, DEMO_TERMINAL_TOKEN
+
+
+def _die_with(parent_pid: int) -> None:
+    """Linux: have the kernel send SIGTERM when our parent dies (PR_SET_PDEATHSIG), then
+    check the parent did not die before that was set. Elsewhere: nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG, <linux/prctl.h>
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:
+        sys.exit(0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--faults", action="store_true",
                    help="enable GET/POST/DELETE /__faults to switch faults on at run time")
     p.add_argument("--log-level", default="info")
+    p.add_argument("--parent-pid", type=int, default=None,
+                   help="end when this process (the demo kiosk that started us) dies")
     args = p.parse_args(argv)
+    if args.parent_pid is not None:
+        _die_with(args.parent_pid)
 
     db = Path(args.db)
     db.parent.mkdir(parents=True, exist_ok=True)

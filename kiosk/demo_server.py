@@ -13,6 +13,7 @@ child process does), keeping the kiosk independent of the demonstration code.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -84,7 +85,10 @@ def start_demo_server(url: str, state_dir: Path) -> DemoServer:
     log_path = folder / "server.log"
     command = [sys.executable, "-m", "demo_platform", "--host", "127.0.0.1",
                "--port", str(parts.port or 80), "--db", str(folder / "platform.db"), "--seed",
-               "--log-level", "warning"]
+               "--log-level", "warning",
+               # The child ends itself when this process dies, even by SIGKILL, so a
+               # killed demo kiosk never leaves a platform holding the port.
+               "--parent-pid", str(os.getpid())]
     with open(log_path, "ab") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)

@@ -58,6 +58,7 @@ class PlatformServices:
 def build_platform_services(config: KioskConfig, *, app_version: str,
                             device_report: Callable[[], list[Any]] = list,
                             on_alert: Callable[[str], None] | None = None,
+                            connectivity: Connectivity | None = None,
                             clock: Callable[[], float] = time.time) -> PlatformServices:
     """Open the outbox (its key must exist: StorageError otherwise) and the catalogue
     (migrating it), and wire the workers. Nothing starts until `start()`. Blocks on disk."""
@@ -65,7 +66,7 @@ def build_platform_services(config: KioskConfig, *, app_version: str,
     p = config.platform
     state = Path(config.paths.state_dir)
     state.mkdir(parents=True, exist_ok=True)
-    connectivity = Connectivity(clock=clock)
+    connectivity = connectivity or Connectivity(clock=clock)
     client = PlatformClient(
         ClientSettings(base_url=p.url, terminal_id=config.terminal.id, token=p.token,
                        ca_file=p.ca_file, connect_timeout_s=p.connect_timeout_s,

@@ -1,10 +1,11 @@
 """The catalogue cache: categories, services with guides, centres, help answers, and search.
 
 Every write (`replace_all`, `apply_changes`, `mark_synced`) is one `atomic()` transaction
-that also updates the search index, so a failed or interrupted sync leaves the previous
-catalogue complete and searchable. Reads never block on a writer (WAL). Every method
-raises StorageError when SQLite fails; `apply_changes` also when the change set does not
-start from the version held here.
+that also updates the search index and records the version and the sync ETag, so a failed
+or interrupted sync leaves the previous catalogue complete and searchable with its own
+version. Reads never block on a writer (WAL). Every method raises StorageError when SQLite
+fails; `apply_changes` also when the change set does not start from the version held here.
+The data classes live in offline.catalogue_model and are re-exported here.
 """
 
 from __future__ import annotations
@@ -12,113 +13,21 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, fields
 
 import sqlite_utils
 
 from common.errors import StorageError
 from offline import search_index
+from offline.catalogue_model import (CatalogChanges, CatalogSnapshot, Category, Centre,
+                                     Guide, GuideCentre, HelpAnswer, SearchHit, Service)
 from offline.db import atomic
 from offline.migrations import Migration, migrate
 
+__all__ = ["CatalogStore", "CatalogChanges", "CatalogSnapshot", "Category", "Centre", "Guide",
+           "GuideCentre", "HelpAnswer", "SearchHit", "Service", "MIGRATIONS"]
+
 SCOPE = "catalogue"
-
-
-@dataclass(frozen=True)
-class Category:
-    id: str
-    name: str
-    sort: int = 0
-
-
-@dataclass(frozen=True)
-class GuideCentre:
-    """Where and when a service is handled."""
-
-    name: str
-    address: str
-    hours: str
-
-
-@dataclass(frozen=True)
-class Guide:
-    conditions: tuple[str, ...] = ()
-    materials: tuple[str, ...] = ()
-    fees: str = ""
-    time_limit: str = ""
-    where_when: tuple[GuideCentre, ...] = ()
-    video_url: str | None = None
-
-
-@dataclass(frozen=True)
-class Service:
-    id: str
-    category_id: str
-    name: str
-    summary: str = ""
-    online: bool = False
-    cross_province: bool = False
-    guide: Guide = field(default_factory=Guide)
-    keywords: tuple[str, ...] = ()
-    sort: int = 0
-
-
-@dataclass(frozen=True)
-class Centre:
-    """A point on the service map."""
-
-    id: str
-    name: str
-    address: str
-    hours: str
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True)
-class HelpAnswer:
-    id: str
-    question: str
-    answer: str
-
-
-@dataclass(frozen=True)
-class CatalogSnapshot:
-    version: str
-    categories: tuple[Category, ...] = ()
-    services: tuple[Service, ...] = ()
-    centres: tuple[Centre, ...] = ()
-    answers: tuple[HelpAnswer, ...] = ()
-
-
-@dataclass(frozen=True)
-class CatalogChanges:
-    """Upserts and deletions taking the catalogue from `from_version` to `to_version`."""
-
-    from_version: str
-    to_version: str
-    categories: tuple[Category, ...] = ()
-    services: tuple[Service, ...] = ()
-    centres: tuple[Centre, ...] = ()
-    answers: tuple[HelpAnswer, ...] = ()
-    deleted_categories: tuple[str, ...] = ()
-    deleted_services: tuple[str, ...] = ()
-    deleted_centres: tuple[str, ...] = ()
-    deleted_answers: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One search result. `tier` 0 is best (see offline.search_index); `matched_on` says
-    which kind of key matched: name, pinyin, initials, name_words or summary."""
-
-    service_id: str
-    name: str
-    category_id: str
-    summary: str
-    online: bool
-    tier: int
-    matched_on: str
 
 
 _MATCHED_ON = {search_index.NAME: "name", search_index.PINYIN: "pinyin",
@@ -145,9 +54,29 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "catalogue tables and search index", _schema_v1),)
+def _schema_v2(db: sqlite_utils.Database) -> None:
+    # What the platform sends and a resident needs; existing rows get the defaults.
+    # (More guide fields need no schema change: the guide column is JSON.)
+    for sql in (
+        "ALTER TABLE categories ADD COLUMN icon TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE categories ADD COLUMN department TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE centres ADD COLUMN phone TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE centres ADD COLUMN kind TEXT NOT NULL DEFAULT 'service_centre'",
+        "ALTER TABLE help_answers ADD COLUMN topic TEXT NOT NULL DEFAULT ''",
+    ):
+        db.execute(sql)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "catalogue tables and search index", _schema_v1),
+    Migration(2, "category icon and department, map point phone and kind, help topic",
+              _schema_v2),
+)
 
 _SERVICE_COLS = "id, category_id, name, summary, online, cross_province, guide, keywords, sort"
+_CATEGORY_COLS = ("id", "name", "sort", "icon", "department")
+_CENTRE_COLS = ("id", "name", "address", "hours", "lat", "lon", "phone", "kind")
+_ANSWER_COLS = ("id", "question", "answer", "topic")
 
 
 class CatalogStore:
@@ -161,22 +90,30 @@ class CatalogStore:
         self._db = db
         migrate(db, MIGRATIONS, scope=SCOPE)
 
+    def close(self) -> None:
+        """Close the connection (the store is unusable afterwards)."""
+        self._db.conn.close()
+
     # --- writes -------------------------------------------------------------------------
-    def replace_all(self, snapshot: CatalogSnapshot, *, synced_at: float | None = None) -> None:
-        """Replace the whole catalogue with `snapshot`, atomically (all of it or none)."""
+    def replace_all(self, snapshot: CatalogSnapshot, *, synced_at: float | None = None,
+                    etag: str | None = None) -> None:
+        """Replace the whole catalogue with `snapshot`, atomically (all of it or none).
+
+        `etag` is the platform's ETag for this version, recorded in the same transaction;
+        None forgets the previous one (it named another version)."""
         with atomic(self._db):
             for table in ("services", "categories", "centres", "help_answers"):
                 self._db.execute(f"DELETE FROM {table}")
             _write(self._db, snapshot.categories, snapshot.services, snapshot.centres,
                    snapshot.answers, replace=True)
-            self._set_meta("version", snapshot.version)
-            if synced_at is not None:
-                self._set_meta("last_sync_at", repr(float(synced_at)))
+            self._set_version(snapshot.version, etag, synced_at)
 
-    def apply_changes(self, changes: CatalogChanges, *, synced_at: float | None = None) -> None:
+    def apply_changes(self, changes: CatalogChanges, *, synced_at: float | None = None,
+                      etag: str | None = None) -> None:
         """Apply a change set atomically. Raises StorageError when `changes.from_version`
         is not the current version (the caller should fetch a full snapshot instead), or
-        when a change breaks the catalogue (e.g. deletes a category that keeps services)."""
+        when a change breaks the catalogue (e.g. deletes a category that keeps services).
+        `etag` as in `replace_all` (a change set carries none: the old one is forgotten)."""
         with atomic(self._db):
             current = self.version
             if changes.from_version != current:
@@ -190,9 +127,7 @@ class CatalogStore:
             _delete(db, "categories", changes.deleted_categories)
             _delete(db, "centres", changes.deleted_centres)
             _delete(db, "help_answers", changes.deleted_answers)
-            self._set_meta("version", changes.to_version)
-            if synced_at is not None:
-                self._set_meta("last_sync_at", repr(float(synced_at)))
+            self._set_version(changes.to_version, etag, synced_at)
 
     def mark_synced(self, at: float) -> None:
         """Record `at` (epoch seconds) as the time of the last good sync (even a 304)."""
@@ -206,13 +141,18 @@ class CatalogStore:
         return self._meta("version") or ""
 
     @property
+    def etag(self) -> str:
+        """The platform's ETag of the version held here; "" when not known."""
+        return self._meta("etag") or ""
+
+    @property
     def last_sync_at(self) -> float | None:
         value = self._meta("last_sync_at")
         return float(value) if value is not None else None
 
     def categories(self) -> list[Category]:
         return [Category(*r) for r in self._rows(
-            "SELECT id, name, sort FROM categories ORDER BY sort, id")]
+            f"SELECT {', '.join(_CATEGORY_COLS)} FROM categories ORDER BY sort, id")]
 
     def services_in(self, category_id: str) -> list[Service]:
         return [_service(r) for r in self._rows(
@@ -229,11 +169,16 @@ class CatalogStore:
 
     def centres(self) -> list[Centre]:
         return [Centre(*r) for r in self._rows(
-            "SELECT id, name, address, hours, lat, lon FROM centres ORDER BY id")]
+            f"SELECT {', '.join(_CENTRE_COLS)} FROM centres ORDER BY id")]
 
     def answers(self) -> list[HelpAnswer]:
         return [HelpAnswer(*r) for r in self._rows(
-            "SELECT id, question, answer FROM help_answers ORDER BY id")]
+            f"SELECT {', '.join(_ANSWER_COLS)} FROM help_answers ORDER BY id")]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table: categories, services, centres, help_answers."""
+        return {t: self._rows(f"SELECT COUNT(*) FROM {t}")[0][0]
+                for t in ("categories", "services", "centres", "help_answers")}
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Services matching `query` (Chinese, pinyin, pinyin prefix or initials), best first."""
@@ -264,6 +209,15 @@ class CatalogStore:
         rows = self._rows("SELECT value FROM catalog_meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
 
+    def _set_version(self, version: str, etag: str | None, synced_at: float | None) -> None:
+        self._set_meta("version", version)
+        if etag:
+            self._set_meta("etag", etag)
+        else:
+            self._db.execute("DELETE FROM catalog_meta WHERE key = 'etag'")
+        if synced_at is not None:
+            self._set_meta("last_sync_at", repr(float(synced_at)))
+
     def _set_meta(self, key: str, value: str) -> None:
         self._db.execute("INSERT INTO catalog_meta (key, value) VALUES (?, ?) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
@@ -276,16 +230,17 @@ def _write(db: sqlite_utils.Database, categories: Iterable[Category],
     ids = [s.id for s in services]
     if len(set(ids)) != len(ids):
         raise StorageError("catalogue data lists a service id twice; refusing it")
-    _upsert(db, "categories", ("id", "name", "sort"),
-            [(c.id, c.name, c.sort) for c in categories])
+    _upsert(db, "categories", _CATEGORY_COLS,
+            [(c.id, c.name, c.sort, c.icon, c.department) for c in categories])
     _write_services(db, services)
     entries = (search_index.IndexEntry(s.id, s.name, " ".join((s.summary, *s.keywords)))
                for s in services)
     (search_index.replace if replace else search_index.add)(db, entries)
-    _upsert(db, "centres", ("id", "name", "address", "hours", "lat", "lon"),
-            [(c.id, c.name, c.address, c.hours, c.lat, c.lon) for c in centres])
-    _upsert(db, "help_answers", ("id", "question", "answer"),
-            [(a.id, a.question, a.answer) for a in answers])
+    _upsert(db, "centres", _CENTRE_COLS,
+            [(c.id, c.name, c.address, c.hours, c.lat, c.lon, c.phone, c.kind)
+             for c in centres])
+    _upsert(db, "help_answers", _ANSWER_COLS,
+            [(a.id, a.question, a.answer, a.topic) for a in answers])
 
 
 def _write_services(db: sqlite_utils.Database, services: Iterable[Service]) -> None:
@@ -309,13 +264,20 @@ def _delete(db: sqlite_utils.Database, table: str, ids: Iterable[str]) -> None:
     db.conn.executemany(f"DELETE FROM {table} WHERE id = ?", [(i,) for i in ids])
 
 
+_CENTRE_FIELDS = frozenset(f.name for f in fields(GuideCentre))
+
+
 def _service(row: tuple) -> Service:
+    """A service from its row; guides written before a field existed get its default."""
     sid, category_id, name, summary, online, cross, guide_json, keywords_json, sort = row
     g = json.loads(guide_json)
     guide = Guide(conditions=tuple(g.get("conditions", ())),
                   materials=tuple(g.get("materials", ())),
                   fees=g.get("fees", ""), time_limit=g.get("time_limit", ""),
-                  where_when=tuple(GuideCentre(**c) for c in g.get("where_when", ())),
-                  video_url=g.get("video_url"))
+                  where_when=tuple(GuideCentre(**{k: v for k, v in c.items()
+                                                  if k in _CENTRE_FIELDS})
+                                   for c in g.get("where_when", ())),
+                  video_url=g.get("video_url"), department=g.get("department", ""),
+                  time_limit_days=g.get("time_limit_days"))
     return Service(sid, category_id, name, summary, bool(online), bool(cross), guide,
                    tuple(json.loads(keywords_json)), sort)

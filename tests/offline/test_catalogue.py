@@ -219,3 +219,77 @@ def test_a_second_connection_keeps_searching_the_old_catalogue_during_a_replace(
     writer.replace_all(NEW_SNAPSHOT)
     assert seen_mid_write == [("v1", ["s01", "s02"])]
     assert reader.version == "v2" and reader.search("户口") == []
+
+
+# --- migration 2 and the sync ETag ----------------------------------------------------------
+def _v1_database(path):
+    """A catalogue file as the first release wrote it: schema 1 only, guides without the
+    fields added since."""
+    from offline.migrations import migrate
+
+    db = open_database(path)
+    migrate(db, catalogue_module.MIGRATIONS[:1], scope=catalogue_module.SCOPE)
+    old_guide = ('{"conditions": ["本区户籍居民"], "materials": ["居民身份证原件"], "fees": "免费", '
+                 '"time_limit": "即时办结", "where_when": [{"name": "长宁区政务服务中心", '
+                 '"address": "长宁路 599 号", "hours": "9:00-17:00"}], "video_url": null}')
+    with db.conn:
+        db.execute("INSERT INTO categories VALUES ('hukou', '户籍', 1)")
+        db.execute("INSERT INTO services VALUES ('s01', 'hukou', '户口登记', '新生儿户口申报', 1, 0, "
+                   "?, '[\"户口\"]', 0)", (old_guide,))
+        db.execute("INSERT INTO centres VALUES ('c1', '长宁区政务服务中心', '长宁路 599 号', "
+                   "'9:00-17:00', 31.22, 121.42)")
+        db.execute("INSERT INTO help_answers VALUES ('a1', '忘记带身份证怎么办？', '请携带户口簿。')")
+        db.execute("INSERT INTO catalog_meta VALUES ('version', '7')")
+        search_index.add(db, [search_index.IndexEntry("s01", "户口登记", "新生儿户口申报 户口")])
+    db.conn.close()
+
+
+def test_a_version_1_database_upgrades_to_version_2_and_keeps_its_catalogue(tmp_path):
+    from offline.migrations import applied
+
+    path = tmp_path / "old.db"
+    _v1_database(path)
+    store = CatalogStore(open_database(path))
+    assert [(a.number, a.name) for a in applied(store._db, "catalogue")] == [
+        (m.number, m.name) for m in catalogue_module.MIGRATIONS]
+    assert store.version == "7" and store.etag == ""
+    assert store.categories() == [Category("hukou", "户籍", 1, icon="", department="")]
+    svc = store.service("s01")
+    assert svc.guide.materials == ("居民身份证原件",) and svc.keywords == ("户口",)
+    assert svc.guide.where_when == (GuideCentre("长宁区政务服务中心", "长宁路 599 号", "9:00-17:00"),)
+    assert (svc.guide.department, svc.guide.time_limit_days) == ("", None)
+    assert store.centres() == [Centre("c1", "长宁区政务服务中心", "长宁路 599 号", "9:00-17:00",
+                                      31.22, 121.42, phone="", kind="service_centre")]
+    assert store.answers() == [HelpAnswer("a1", "忘记带身份证怎么办？", "请携带户口簿。", topic="")]
+    assert store.search("hkdj")[0].service_id == "s01"
+    # the new columns take new data
+    store.replace_all(CatalogSnapshot("8", (Category("hukou", "户籍", 1, "hukou", "公安分局"),), (),
+                                      (Centre("p", "中洪村服务站", "中洪村", "全天", 30.8, 121.2,
+                                              "021-1", "village_station"),),
+                                      (HelpAnswer("a2", "问", "答", "身份"),)))
+    assert store.categories()[0].department == "公安分局"
+    assert store.centres()[0].kind == "village_station" and store.answers()[0].topic == "身份"
+    assert integrity_ok(store._db)
+
+
+def test_the_sync_etag_is_written_with_the_version_and_forgotten_by_a_change_set():
+    store = CatalogStore(open_database(":memory:"))
+    store.replace_all(SNAPSHOT, synced_at=1.0, etag='"catalogue-v1"')
+    assert (store.version, store.etag) == ("v1", '"catalogue-v1"')
+    store.mark_synced(2.0)
+    assert store.etag == '"catalogue-v1"'
+    store.apply_changes(CatalogChanges("v1", "v2", deleted_services=("s13",)))
+    assert (store.version, store.etag) == ("v2", "")  # the old ETag named version v1
+    store.apply_changes(CatalogChanges("v2", "v3"), etag='W/"v3"')
+    assert (store.version, store.etag) == ("v3", 'W/"v3"')
+    store.replace_all(SNAPSHOT)
+    assert (store.version, store.etag) == ("v1", "")
+
+
+def test_a_failed_replace_keeps_the_previous_version_and_etag_together(monkeypatch):
+    store = CatalogStore(open_database(":memory:"))
+    store.replace_all(SNAPSHOT, synced_at=1.0, etag='"catalogue-v1"')
+    monkeypatch.setattr(search_index, "add", lambda *a, **k: (_ for _ in ()).throw(OSError("x")))
+    with pytest.raises(OSError):
+        store.replace_all(NEW_SNAPSHOT, synced_at=2.0, etag='"catalogue-v2"')
+    assert (store.version, store.etag, store.last_sync_at) == ("v1", '"catalogue-v1"', 1.0)

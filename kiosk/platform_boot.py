@@ -1,0 +1,90 @@
+"""Bring the platform side up in the background, after the first frame is on screen.
+
+The platform side imports requests, sqlite-utils, cryptography and pypinyin (about 0.6 s
+on a small terminal) and opens two databases; none of that is needed to draw the home
+screen, so `PlatformBoot.start()` does it all in a thread: start the demonstration
+platform (demo mode only) and wait for it, build `PlatformServices`, start its workers.
+Until then the link state stays UNKNOWN and the offline catalogue is not offered.
+
+This module imports nothing heavy itself; `run_kiosk.py` uses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from common.errors import KioskError
+from config.schema import KioskConfig
+from kiosk.connectivity import Connectivity
+
+log = logging.getLogger(__name__)
+
+
+class PlatformBoot:
+    def __init__(self, config: KioskConfig, connectivity: Connectivity, *, app_version: str,
+                 device_report: Callable[[], list[Any]], demo: bool) -> None:
+        self._config, self._connectivity = config, connectivity
+        self._app_version, self._device_report, self._demo = app_version, device_report, demo
+        self._lock = threading.Lock()
+        self._stopping = False
+        self.services: Any = None       # PlatformServices once built
+        self.demo_server: Any = None
+        self.error: str = ""
+        self.ready = threading.Event()  # set when built (or failed)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Return at once; the work runs in the "platform-boot" thread."""
+        self._thread = threading.Thread(target=self._run, name="platform-boot", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            if self._config.platform.start_demo_server:
+                self._start_demo_server()
+            from kiosk.platform_setup import build_platform_services
+
+            services = build_platform_services(self._config, app_version=self._app_version,
+                                               device_report=self._device_report,
+                                               connectivity=self._connectivity)
+            with self._lock:
+                if self._stopping:
+                    services.stop()
+                    return
+                self.services = services
+                services.start()
+            log.info("platform link started (%s)", self._config.platform.url)
+        except (KioskError, OSError) as exc:
+            self.error = str(exc)
+            log.critical("platform side not started: %s; the terminal cannot send or sync "
+                         "until this is fixed", exc)
+        finally:
+            self.ready.set()
+
+    def _start_demo_server(self) -> None:
+        from kiosk.demo_server import start_demo_server
+        from offline.crypto import create_key_file
+
+        key = Path(self._config.outbox.key_file)
+        if self._demo and not key.exists():
+            key.parent.mkdir(parents=True, exist_ok=True)
+            create_key_file(key)  # demo provisioning; a real terminal is provisioned
+        server = start_demo_server(self._config.platform.url,
+                                   Path(self._config.paths.state_dir))
+        with self._lock:
+            self.demo_server = server
+        server.wait_ready()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop the workers and the demo platform. Blocks up to about `timeout_s`."""
+        with self._lock:
+            self._stopping = True
+            services, server = self.services, self.demo_server
+        if services is not None:
+            services.stop(timeout_s)
+        if server is not None:
+            server.stop()
