@@ -327,4 +327,12 @@ RESIDENTS: list[tuple[str, str, str, str, str, str]] = [
     ("31011620000203005", "周小龙", "男", "金山区石化街道（演示）", "13800000004", "SSM-DEMO-0004"),
     ("31022819400909006", "沈桂芳", "女", "金山区吕巷镇和平村（演示）", "13800000005", "SSM-DEMO-0005"),
     ("33048219790515007", "顾伟", "男", "浙江省平湖市（演示，跨省通办）", "13800000006", "SSM-DEMO-0006"),
+    # The simulated ID card reader's sample cards (the kiosk's hardware/card_reader/
+    # samples.py): the same invented people, so a card put on a demo terminal is a resident
+    # the platform knows. Name and number must match the card exactly.
+    ("31011619560312003", "张建国", "男", "金山区朱泾镇东林街（演示）", "13800000007", "SSM-DEMO-0007"),
+    ("31011619620823452", "李秀英", "女", "金山区枫泾镇新枫路（演示）", "13800000008", "SSM-DEMO-0008"),
+    ("31011619851107361", "马文军", "男", "金山区亭林镇（演示）", "13800000009", "SSM-DEMO-0009"),
+    ("31011620010115282", "刘佳怡", "女", "金山区石化街道（演示）", "13800000010", "SSM-DEMO-0010"),
+    ("31011619790630551", "王德明", "男", "金山区山阳镇（演示）", "13800000011", "SSM-DEMO-0011"),
 ]
