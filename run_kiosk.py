@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     from hardware.manager import DeviceManager
     from kiosk.clock import AdjustableClock
     from kiosk.connectivity import Connectivity
+    from kiosk.flows.runner import ThreadRunner
     from kiosk.platform_boot import PlatformBoot
     from kiosk.context import build_services
     from screens.window_profile import configure_kivy
@@ -180,8 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         connectivity = Connectivity()
         platform = PlatformBoot(config, connectivity, app_version=__version__,
                                 device_report=devices.report, demo=args.demo)
+        runner = ThreadRunner(lambda job: Clock.schedule_once(lambda _dt: job(), 0))
         services = build_services(config, clock=clock, devices=devices,
-                                  connectivity=connectivity)
+                                  connectivity=connectivity, platform=platform.access(),
+                                  runner=runner)
     except (OSError, KioskError) as exc:
         log.critical("cannot start: %s", exc)
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
@@ -195,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     app = KioskApp(services)
     bridge = DeviceBridge(devices, services.session,
                           schedule=lambda job: Clock.schedule_once(lambda _dt: job(), 0),
-                          on_status_change=app.refresh_availability)
+                          on_status_change=app.refresh_availability,
+                          on_card_present=app.device_card_present,
+                          on_code=app.device_code_scanned)
     if shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     log.info("composition done in %.2fs", time.perf_counter() - started)
@@ -205,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         app.run()
     finally:
         bridge.close()
+        runner.shutdown()
         devices.stop()
         platform.stop()
     if shot_dir is not None:

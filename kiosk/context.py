@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-from typing import Callable, Mapping, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol
 
 from config.schema import KioskConfig
 from kiosk.availability import BUILT_TILES, Availability, ServiceTile, decide_availability
@@ -27,6 +27,16 @@ class DeviceReadiness(Protocol):
     def kind_ready(self) -> Mapping[str, bool]: ...
 
 
+@dataclass(frozen=True)
+class PlatformAccess:
+    """Providers the flows use to reach the platform side (built after the first frame):
+    each returns the object or raises PlatformUnavailableError while it is not there."""
+
+    client: Callable[[], Any]
+    catalogue: Callable[[], Any]
+    submitter: Callable[[], Any]
+
+
 @dataclass
 class KioskServices:
     config: KioskConfig
@@ -37,6 +47,7 @@ class KioskServices:
     built_tiles: tuple[ServiceTile, ...] = BUILT_TILES
     devices: DeviceReadiness | None = None
     connectivity: Connectivity | None = None  # platform link state, when there is a platform
+    flows: dict[str, Any] = field(default_factory=dict)  # name -> kiosk.flows Flow
 
     def evaluate_availability(self) -> Availability:
         """Decide again from the configuration and the devices' current readiness."""
@@ -57,12 +68,16 @@ def build_services(
     *,
     clock: Callable[[], float] = time.monotonic,
     devices: DeviceReadiness | None = None,
-    built_tiles: tuple[ServiceTile, ...] = BUILT_TILES,
+    built_tiles: tuple[ServiceTile, ...] | None = None,
     connectivity: Connectivity | None = None,
+    platform: PlatformAccess | None = None,
+    runner: Any = None,
 ) -> KioskServices:
     """Wire the plain-Python services. Raises `CatalogueError` for a broken catalogue.
 
     ``devices`` (the hardware layer's DeviceManager) tells which device kinds are ready.
+    With ``platform`` (and a ``runner`` for jobs), the resident flows are built and their
+    tiles offered; without, only the foundation's screens (tests of the shell).
     """
     s = config.session
     languages = tuple(config.i18n.languages)
@@ -74,15 +89,34 @@ def build_services(
         default_elderly=config.accessibility.elderly_by_default,
         clock=clock,
     )
+    translator = Translator(languages)
+    flows: dict[str, Any] = {}
+    if platform is not None:
+        from kiosk.flows.context import FlowContext
+        from kiosk.flows.registry import build_flows, flow_tiles
+        from kiosk.flows.runner import ImmediateRunner
+
+        ctx = FlowContext(session=session, runner=runner or ImmediateRunner(),
+                          terminal_id=config.terminal.id,
+                          connectivity=connectivity or Connectivity(),
+                          client=platform.client, catalogue=platform.catalogue,
+                          submitter=platform.submitter, devices=devices,
+                          translator=translator)
+        flows = build_flows(ctx)
+        if built_tiles is None:
+            built_tiles = flow_tiles()
+    if built_tiles is None:
+        built_tiles = BUILT_TILES
     services = KioskServices(
         config=config,
         session=session,
         navigator=Navigator("home", SCREENS | {t.screen for t in built_tiles}),
-        translator=Translator(languages),
+        translator=translator,
         availability=Availability(True, (), "not decided yet"),
         built_tiles=built_tiles,
         devices=devices,
         connectivity=connectivity,
+        flows=flows,
     )
     services.evaluate_availability()
     return services

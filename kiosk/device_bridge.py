@@ -2,8 +2,9 @@
 
 Device events arrive on device threads (the manager's watcher, a scanner's reader). The
 bridge hands each one to the injected ``schedule`` (Kivy's Clock in the app, a direct call
-in tests), then acts on it there: a card taken off the reader ends the session, a status
-change asks the app to re-evaluate what the terminal can offer.
+in tests), then acts on it there: a card taken off the reader ends the session, a card put on it or a
+scanned code goes to the flow on screen, a status change asks the app to re-evaluate
+what the terminal can offer.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ class EventSource(Protocol):
 
 class DeviceBridge:
     def __init__(self, source: EventSource, session: Session, *, schedule: Schedule,
-                 on_status_change: Callable[[], None] = lambda: None) -> None:
+                 on_status_change: Callable[[], None] = lambda: None,
+                 on_card_present: Callable[[], None] = lambda: None,
+                 on_code: Callable[[str], None] = lambda text: None) -> None:
         self._session = session
         self._schedule = schedule
         self._on_status_change = on_status_change
+        self._on_card_present = on_card_present
+        self._on_code = on_code
         self._unsubscribe = source.subscribe(self._on_device_thread)
 
     def close(self) -> None:
@@ -39,10 +44,17 @@ class DeviceBridge:
     def _handle(self, event: Any) -> None:
         # Imported here: the first event comes after the first frame, start-up need not pay.
         from hardware.base import StatusChanged
-        from hardware.card_reader.interface import CardRemoved
+        from hardware.card_reader.interface import CardPresent, CardRemoved
+        from hardware.scanner.interface import CodeScanned
 
         if isinstance(event, CardRemoved):
             log.info("card removed from %s", event.device)
             self._session.card_removed()
+        elif isinstance(event, CardPresent):
+            self._session.touch()  # putting a card down is activity (starts a session)
+            self._on_card_present()
+        elif isinstance(event, CodeScanned):
+            self._session.touch()
+            self._on_code(event.text)
         elif isinstance(event, StatusChanged):
             self._on_status_change()

@@ -36,6 +36,7 @@ class PlatformBoot:
         self.error: str = ""
         self.ready = threading.Event()  # set when built (or failed)
         self._thread: threading.Thread | None = None
+        self._local = threading.local()
 
     def start(self) -> None:
         """Return at once; the work runs in the "platform-boot" thread."""
@@ -78,6 +79,35 @@ class PlatformBoot:
         with self._lock:
             self.demo_server = server
         server.wait_ready()
+
+    # --- providers for the flows (kiosk.context.PlatformAccess) ---------------------------
+    def _services(self) -> Any:
+        services = self.services
+        if services is None:
+            from kiosk.platform_errors import PlatformUnavailableError
+
+            raise PlatformUnavailableError(self.error or "the platform link is still starting")
+        return services
+
+    def client(self) -> Any:
+        return self._services().client
+
+    def submitter(self) -> Any:
+        return self._services().link
+
+    def catalogue(self) -> Any:
+        """A CatalogStore for the calling thread, opened on its first call there."""
+        local = self._local
+        store = getattr(local, "store", None)
+        if store is None:
+            store = local.store = self._services().open_catalogue()
+        return store
+
+    def access(self) -> Any:
+        from kiosk.context import PlatformAccess
+
+        return PlatformAccess(client=self.client, catalogue=self.catalogue,
+                              submitter=self.submitter)
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop the workers and the demo platform. Blocks up to about `timeout_s`."""

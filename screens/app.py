@@ -29,12 +29,13 @@ from kiosk.theme import theme_for
 from screens.live_theme import LiveTheme
 from screens.screens import (HelpScreen, HomeScreen, IdleWarning, KioskScreen,
                              OutOfServiceScreen)
-from screens.widgets import KioskBar
+from screens.flow_screen import FlowScreen
+from screens.widgets import KioskBar, TileButton
 
 log = logging.getLogger(__name__)
 
 KV_DIR = Path(__file__).resolve().parent
-KV_FILES = ("widgets.kv", "screens.kv")
+KV_FILES = ("widgets.kv", "screens.kv", "flow_screen.kv")
 ESCAPE = 27
 SCREEN_CLASSES: dict[str, type[KioskScreen]] = {
     "home": HomeScreen, "help": HelpScreen, "out_of_service": OutOfServiceScreen}
@@ -139,7 +140,34 @@ class KioskApp(App):
         self.navigator.home()
 
     def go_back(self) -> None:
+        screen = self.screen_manager.current_screen if self.screen_manager else None
+        if isinstance(screen, FlowScreen) and screen.flow.back():
+            return
         self.navigator.back()
+
+    def open_flow(self, name: str) -> None:
+        """A service tile was tapped: start its flow from the beginning and show it."""
+        flow = self.services.flows.get(name)
+        if flow is None:
+            log.error("no flow named %s", name)
+            return
+        flow.start()
+        self.navigator.go(name)
+
+    def current_flow(self):
+        screen = self.screen_manager.current_screen if self.screen_manager else None
+        return screen.flow if isinstance(screen, FlowScreen) else None
+
+    def device_card_present(self) -> None:
+        """UI thread: a card was put on the reader; the shown flow may be waiting for it."""
+        flow = self.current_flow()
+        if flow is not None:
+            flow.on_card_present()
+
+    def device_code_scanned(self, text: str) -> None:
+        flow = self.current_flow()
+        if flow is not None:
+            flow.on_code(text)
 
     def toggle_elderly(self) -> None:
         self.session.set_elderly(not self.session.elderly)
@@ -167,12 +195,15 @@ class KioskApp(App):
     def set_in_service(self) -> None:
         self.in_service = True
         self.out_of_service_message = ""
+        self._fill_tiles()
         self.navigator.home()
         self._on_navigate(self.navigator.current)
 
     def refresh_availability(self) -> None:
         """Re-decide what the terminal offers (after a device status change)."""
         availability = self.services.evaluate_availability()
+        if self.screen_manager is not None and availability.in_service:
+            self._fill_tiles()
         if availability.in_service and not self.in_service:
             self.set_in_service()
         elif not availability.in_service and self.in_service:
@@ -230,8 +261,22 @@ class KioskApp(App):
     def _show(self, name: str) -> None:
         """Show a screen, building it on first use: only home is built at start-up."""
         if not self.screen_manager.has_screen(name):
-            self.screen_manager.add_widget(SCREEN_CLASSES[name]())
+            if name in self.services.flows:
+                screen = FlowScreen(self.services.flows[name])
+                self.screen_manager.add_widget(screen)
+                screen.refresh()
+            else:
+                self.screen_manager.add_widget(SCREEN_CLASSES[name]())
         self.screen_manager.current = name
+
+    def _fill_tiles(self) -> None:
+        """The home screen's service tiles: those available now, in configured order."""
+        grid = self.screen_manager.get_screen("home").ids.tiles
+        grid.clear_widgets()
+        for tile in self.services.availability.tiles:
+            button = TileButton(tile_title=tile.title, tile_id=tile.id)
+            button.bind(on_release=lambda b: self.open_flow(b.tile_id))
+            grid.add_widget(button)
 
     # -- window guards -----------------------------------------------------------------
     def _on_any_touch(self, _window, _touch) -> bool:

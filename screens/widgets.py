@@ -24,3 +24,11 @@ class KButton(ButtonBehavior, Label):
 
 class KioskBar(BoxLayout):
     """The bar on every screen: Home, Back, 长者模式, language, help, finish."""
+
+
+class TileButton(KButton):
+    """A service tile on the home screen; its text follows the language (tile_title is
+    the English msgid)."""
+
+    tile_id = StringProperty("")
+    tile_title = StringProperty("")

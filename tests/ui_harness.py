@@ -26,7 +26,10 @@ def write_terminal_file(tmp_path: Path, extra: str = "") -> Path:
 
 
 class KioskHarness:
-    def __init__(self, tmp_path: Path, extra_config: str = "", *, connectivity=None) -> None:
+    def __init__(self, tmp_path: Path, extra_config: str = "", *, connectivity=None,
+                 platform=None, devices=None) -> None:
+        """`platform`: a kiosk.context.PlatformAccess (flows are built and their tiles
+        shown; jobs run at once on the UI thread); `devices`: a `by_kind` source."""
         config = load_config(write_terminal_file(tmp_path, extra_config), demo=True,
                              environ={})
         configure_kivy("kiosk", WIDTH, HEIGHT, Path(config.display.font_path), headless=True)
@@ -35,7 +38,8 @@ class KioskHarness:
         from screens.app import KioskApp
 
         self.clock = FakeClock()
-        self.services = build_services(config, clock=self.clock, connectivity=connectivity)
+        self.services = build_services(config, clock=self.clock, connectivity=connectivity,
+                                       platform=platform, devices=devices)
         self.app = KioskApp(self.services)
         self.app._run_prepare()  # what App.run() does before its blocking main loop
         if EventLoop.status != "started":

@@ -1,0 +1,129 @@
+"""The one generic screen that draws any flow's `View` (kiosk/flows/view.py).
+
+Thin by design: it rebuilds its widgets from `flow.view(app.tr)` whenever the flow says
+it changed or the language or elderly mode changes, and forwards taps to `flow.choose`.
+Layout, top to bottom: title, instruction, notice, content lines (scrollable when a guide
+is long) with an optional QR code beside them, up to six large choices, a row of actions.
+While a job runs the instruction reads "please wait" and nothing can be tapped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kivy.app import App
+from kivy.graphics.texture import Texture
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+
+from kiosk.flows.view import View
+from screens.screens import KioskScreen
+from screens.widgets import KButton, KLabel
+
+log = logging.getLogger(__name__)
+
+
+class ChoiceButton(KButton):
+    """A large choice: label, optional detail line; `choice_id` goes to the flow."""
+
+    choice_id = StringProperty("")
+    detail = StringProperty("")
+
+
+class NoticeCard(BoxLayout):
+    level = StringProperty("info")
+    text = StringProperty("")
+
+
+class ContentLine(BoxLayout):
+    label = StringProperty("")
+    text = StringProperty("")
+    emphasis = BooleanProperty(False)
+
+
+class QrImage(Image):
+    """A QR code drawn from text with zxing-cpp (nearest-neighbour scaled, crisp)."""
+
+    payload = StringProperty("")
+
+    def on_payload(self, _instance, text: str) -> None:
+        if not text:
+            self.texture = None
+            return
+        import numpy as np
+        import zxingcpp
+
+        pixels = np.asarray(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode)
+                            .to_image(scale=4))
+        rgb = np.ascontiguousarray(np.flipud(np.repeat(pixels[:, :, None], 3, axis=2)))
+        texture = Texture.create(size=(rgb.shape[1], rgb.shape[0]), colorfmt="rgb")
+        texture.mag_filter = "nearest"
+        texture.blit_buffer(rgb.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        self.texture = texture
+
+
+class FlowScreen(KioskScreen):
+    flow = ObjectProperty(None, allownone=True)
+    title = StringProperty("")
+    instruction = StringProperty("")
+    busy = BooleanProperty(False)
+    qr = StringProperty("")
+    lines = ListProperty([])
+
+    def __init__(self, flow: Any, **kwargs) -> None:
+        super().__init__(name=flow.name, **kwargs)
+        self.flow = flow
+        self.current_view: View | None = None
+        flow.subscribe(self.refresh)
+        app = App.get_running_app()
+        app.bind(tr=lambda *_: self.refresh(), theme=lambda *_: self.refresh())
+
+    def refresh(self, *_args) -> None:
+        app = App.get_running_app()
+        if app is None or self.flow is None:
+            return
+        view = self.flow.view(app.tr)
+        self.current_view = view
+        self.title, self.instruction, self.busy, self.qr = (
+            view.title, view.instruction, view.busy, view.qr)
+        ids = self.ids
+        ids.notice_box.clear_widgets()
+        if view.notice is not None:
+            ids.notice_box.add_widget(NoticeCard(level=view.notice.level, text=view.notice.text))
+        ids.lines_box.clear_widgets()
+        for line in view.lines:
+            ids.lines_box.add_widget(ContentLine(label=line.label, text=line.text,
+                                                 emphasis=line.emphasis))
+        ids.content_scroll.scroll_y = 1
+        ids.choices_grid.clear_widgets()
+        for choice in view.choices:
+            ids.choices_grid.add_widget(self._button(choice, tall=True))
+        ids.actions_row.clear_widgets()
+        for choice in view.actions:
+            ids.actions_row.add_widget(self._button(choice, tall=False))
+        if self.flow.leave_to == "home":
+            self.flow.leave_to = ""
+            app.go_home()
+
+    def _button(self, choice, *, tall: bool) -> ChoiceButton:
+        text = choice.label + (f"\n{choice.detail}" if choice.detail else "")
+        button = ChoiceButton(text=text, choice_id=choice.id, detail=choice.detail,
+                              kind="primary" if choice.primary else "secondary",
+                              disabled=not choice.enabled or self.busy)
+        button.bind(on_release=lambda b: self.tapped(b.choice_id))
+        return button
+
+    def tapped(self, choice_id: str) -> None:
+        if not self.busy:
+            self.flow.choose(choice_id)
+
+    def wipe(self) -> None:
+        """Session end: the flow forgets everything and no widget keeps any text."""
+        if self.flow is not None:
+            self.flow.wipe()
+        self.current_view = None
+        self.title = self.instruction = self.qr = ""
+        for box in ("notice_box", "lines_box", "choices_grid", "actions_row"):
+            self.ids[box].clear_widgets()
