@@ -10,6 +10,7 @@ While a job runs the instruction reads "please wait" and nothing can be tapped.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from kivy.app import App
@@ -64,6 +65,17 @@ class QrImage(Image):
         self.texture = texture
 
 
+# Special widgets a View may ask for (View.widget): name -> factory(screen, flow) returning
+# a Kivy widget placed between the content and the choices. A factory module registers
+# itself here; the widget talks to its flow directly (e.g. typed text, camera frames) and
+# is dropped when the view stops asking for it. Its `wipe()` (if any) runs at session end.
+SPECIAL_WIDGETS: dict[str, Callable[[Any, Any], Any]] = {}
+
+
+def register_special_widget(name: str, factory: Callable[[Any, Any], Any]) -> None:
+    SPECIAL_WIDGETS[name] = factory
+
+
 class FlowScreen(KioskScreen):
     flow = ObjectProperty(None, allownone=True)
     title = StringProperty("")
@@ -76,6 +88,8 @@ class FlowScreen(KioskScreen):
         super().__init__(name=flow.name, **kwargs)
         self.flow = flow
         self.current_view: View | None = None
+        self.special: Any = None
+        self.special_name = ""
         flow.subscribe(self.refresh)
         app = App.get_running_app()
         app.bind(tr=lambda *_: self.refresh(), theme=lambda *_: self.refresh())
@@ -103,9 +117,33 @@ class FlowScreen(KioskScreen):
         ids.actions_row.clear_widgets()
         for choice in view.actions:
             ids.actions_row.add_widget(self._button(choice, tall=False))
-        if self.flow.leave_to == "home":
-            self.flow.leave_to = ""
+        self._place_special(view.widget)
+        leave, self.flow.leave_to = self.flow.leave_to, ""
+        if leave == "home":
             app.go_home()
+        elif leave:
+            app.open_flow(leave)
+
+    def _place_special(self, name: str) -> None:
+        if name == self.special_name:
+            if self.special is not None and hasattr(self.special, "refresh"):
+                self.special.refresh()
+            return
+        self._drop_special()
+        if name:
+            factory = SPECIAL_WIDGETS.get(name)
+            if factory is None:
+                log.error("flow %s asks for unknown widget %r", self.flow.name, name)
+                return
+            self.special, self.special_name = factory(self, self.flow), name
+            self.ids.special_box.add_widget(self.special)
+
+    def _drop_special(self) -> None:
+        if self.special is not None:
+            if hasattr(self.special, "wipe"):
+                self.special.wipe()
+            self.ids.special_box.clear_widgets()
+        self.special, self.special_name = None, ""
 
     def _button(self, choice, *, tall: bool) -> ChoiceButton:
         text = choice.label + (f"\n{choice.detail}" if choice.detail else "")
@@ -125,5 +163,6 @@ class FlowScreen(KioskScreen):
             self.flow.wipe()
         self.current_view = None
         self.title = self.instruction = self.qr = ""
+        self._drop_special()
         for box in ("notice_box", "lines_box", "choices_grid", "actions_row"):
             self.ids[box].clear_widgets()

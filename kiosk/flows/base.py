@@ -27,6 +27,7 @@ from kiosk.i18n import N_
 log = logging.getLogger("kiosk.flows")
 
 HOME = "nav:home"      # a choice id the screen turns into "go home"
+RATE = "nav:rate"      # "rate this service": opens the rating flow for this one
 
 
 class Flow:
@@ -43,7 +44,7 @@ class Flow:
         self._generation = 0  # results of jobs started before a restart are dropped
         self._listeners: list[Callable[[], None]] = []
         self._identify: Any = None
-        self.leave_to = ""    # set to "home" when the flow asks the screen to leave it
+        self.leave_to = ""    # "home" or another flow's name: the screen goes there
 
     # --- the screen's side ------------------------------------------------------------
     def subscribe(self, listener: Callable[[], None]) -> None:
@@ -77,6 +78,11 @@ class Flow:
             return  # taps during a job are ignored; the screen also disables them
         if choice_id == HOME:
             self.leave_to = "home"
+            self.changed()
+            return
+        if choice_id == RATE:
+            self.ctx.extras["rating_for"] = self.rating_subject()
+            self.leave_to = "rating"
             self.changed()
             return
         if self._identify is not None:
@@ -141,6 +147,10 @@ class Flow:
     def code_scanned(self, text: str) -> None:
         """A code was scanned while this flow (not identification) is shown."""
 
+    def rating_subject(self) -> dict:
+        """What a rating chosen from this flow is about (service_id, application_id)."""
+        return {"flow": self.name}
+
     # --- helpers ----------------------------------------------------------------------
     def resident(self) -> Any:
         from kiosk.flows.identify import current_resident
@@ -194,3 +204,8 @@ class Flow:
 
 def home_choice(tr) -> Choice:
     return Choice(HOME, tr("Back to the home page"), primary=False)
+
+
+def rate_choice(tr) -> Choice:
+    """Offered when a service is completed: rate it (好差评)."""
+    return Choice(RATE, tr("Rate this service"), primary=False)
