@@ -46,7 +46,8 @@ def decide_availability(
     if out_of_service:
         return Availability(False, (), "switched out of service by configuration",
                             out_of_service_message)
-    wanted = [t for t in built if t.id in enabled]
+    order = {name: i for i, name in enumerate(enabled)}
+    wanted = sorted((t for t in built if t.id in order), key=lambda t: order[t.id])
     usable = tuple(t for t in wanted if all(device_ready.get(k, False) for k in t.requires))
     if wanted and not usable:
         missing = sorted({k for t in wanted for k in t.requires if not device_ready.get(k)})

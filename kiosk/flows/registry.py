@@ -7,7 +7,10 @@ from kiosk.flows.base import Flow
 from kiosk.flows.benefits import BenefitsFlow
 from kiosk.flows.context import FlowContext
 
-FLOW_CLASSES: tuple[type[Flow], ...] = (BenefitsFlow,)
+# One line each; the home screen orders tiles by the configuration (services.enabled).
+FLOW_CLASSES: tuple[type[Flow], ...] = (
+    BenefitsFlow,
+)
 
 
 def build_flows(ctx: FlowContext) -> dict[str, Flow]:
