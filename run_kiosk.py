@@ -44,6 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tour", action="store_true",
                    help="walk every screen, screenshot it and exit (default where there is "
                         "no display in demo mode)")
+    p.add_argument("--gallery", type=Path, metavar="DIR",
+                   help="screenshot every screen of every flow in standard and elderly mode "
+                        "into DIR (with index.html), then exit; use with --demo")
     p.add_argument("--no-tour", action="store_true",
                    help="keep running offscreen instead of touring (demo without a display)")
     p.add_argument("--check-config", action="store_true",
@@ -143,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         return device_cli.self_test(config, args.self_test, sys.stdout)
 
     headless = not has_display()
-    tour = args.tour or (args.demo and headless and not args.no_tour)
+    tour = (args.tour or (args.demo and headless and not args.no_tour)) and not args.gallery
     shot_dir = args.screenshot_dir
     if tour and shot_dir is None:
         shot_dir = Path("screenshots") / datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -175,12 +178,16 @@ def main(argv: list[str] | None = None) -> int:
         clock = AdjustableClock()
         devices = DeviceManager(config.devices)
         key_file = Path(config.outbox.key_file)
-        if not (key_file.exists() or (args.demo and config.platform.start_demo_server)):
+        demo_server = None
+        if config.platform.start_demo_server:
+            demo_server = _start_demo_platform(config, key_file, demo=args.demo)
+        if not key_file.exists():
             raise KioskError(f"outbox key file {key_file} is missing: provision it with "
                              f"`kiosk --config FILE --create-outbox-key`")
         connectivity = Connectivity()
         platform = PlatformBoot(config, connectivity, app_version=__version__,
-                                device_report=devices.report, demo=args.demo)
+                                device_report=devices.report, demo=args.demo,
+                                demo_server=demo_server)
         runner = ThreadRunner(lambda job: Clock.schedule_once(lambda _dt: job(), 0))
         services = build_services(config, clock=clock, devices=devices,
                                   connectivity=connectivity, platform=platform.access(),
@@ -201,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
                           on_status_change=app.refresh_availability,
                           on_card_present=app.device_card_present,
                           on_code=app.device_code_scanned)
-    if shot_dir is not None:
+    if args.gallery is not None:
+        _attach_gallery(app, args.gallery, platform, devices)
+    elif shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     log.info("composition done in %.2fs", time.perf_counter() - started)
     # The home screen never waits for a device or the platform.
@@ -213,9 +222,24 @@ def main(argv: list[str] | None = None) -> int:
         runner.shutdown()
         devices.stop()
         platform.stop()
-    if shot_dir is not None:
+    if args.gallery is not None:
+        print(f"gallery written to {args.gallery.resolve()} (open index.html)")
+    elif shot_dir is not None:
         print(f"screenshots written to {shot_dir.resolve()}")
     return 0
+
+
+def _start_demo_platform(config, key_file: Path, *, demo: bool):
+    """Demo only, on the main thread: make the demo outbox key if missing and start the
+    bundled platform child (it ends with this process)."""
+    from kiosk.demo_server import start_demo_server
+
+    if demo and not key_file.exists():
+        from offline.crypto import create_key_file
+
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        create_key_file(key_file)  # demo provisioning; a real terminal is provisioned
+    return start_demo_server(config.platform.url, Path(config.paths.state_dir))
 
 
 def _start_after_first_frame(start) -> None:
@@ -228,6 +252,32 @@ def _start_after_first_frame(start) -> None:
         start()
 
     Window.bind(on_flip=on_flip)
+
+
+def _attach_gallery(app, folder: Path, platform, devices) -> None:
+    """Once the platform side has synced and the devices are up, walk every flow."""
+    from kivy.clock import Clock
+
+    from screens.gallery import GalleryWalker
+    from screens.screenshots import Screenshotter
+
+    deadline = [time.monotonic() + 90.0]
+
+    def ready() -> bool:
+        services = platform.services
+        synced = services is not None and (services.link.last_sync_result is not None
+                                           or services.link.last_sync_error)
+        return (platform.ready.is_set() and (synced or platform.error)
+                and all(devices.kind_ready().values()))
+
+    def poll(_dt: float) -> None:
+        if not ready() and time.monotonic() < deadline[0]:
+            Clock.schedule_once(poll, 0.2)
+            return
+        app.refresh_availability()
+        GalleryWalker(app, Screenshotter(folder), app.stop, devices=devices).start()
+
+    app.bind(on_start=lambda *_: Clock.schedule_once(poll, 0.2))
 
 
 def _attach_screenshots(app, shot_dir: Path, clock, *, tour: bool) -> None:

@@ -14,6 +14,18 @@ FORM_COMMON = [
 ]
 
 
+# The applicant's particulars most district forms ask for besides name and number (the
+# card carries them, so a terminal fills them in). Optional: the pre-check does not ask.
+FORM_APPLICANT = [
+    {"name": "gender", "label": "性别", "type": "choice", "required": False,
+     "choices": ["男", "女"]},
+    {"name": "nation", "label": "民族", "type": "text", "required": False},
+    {"name": "birth_date", "label": "出生日期", "type": "text", "required": False},
+    {"name": "address", "label": "户籍地址", "type": "text", "required": False},
+    {"name": "id_valid_until", "label": "身份证有效期至", "type": "text", "required": False},
+]
+
+
 def _time_limit(days: int) -> str:
     return "即办" if days == 0 else f"{days}个工作日"
 
@@ -91,6 +103,7 @@ def form_for(service: dict[str, Any]) -> dict[str, Any]:
         {"name": "applicant_name", "label": "申请人姓名", "type": "text", "required": True},
         {"name": "id_number", "label": "身份证号码", "type": "id_number", "required": True},
     ]
+    fields += [dict(f) for f in FORM_APPLICANT]
     fields += [dict(f) for f in FORM_COMMON]
     if service["category_id"] in ("CAT-SB", "CAT-YL", "CAT-CJ", "CAT-MZ", "CAT-GJJ"):
         fields.append({"name": "bank_account", "label": "收款银行账户", "type": "text",

@@ -101,7 +101,9 @@ def build_services(
                           connectivity=connectivity or Connectivity(),
                           client=platform.client, catalogue=platform.catalogue,
                           submitter=platform.submitter, devices=devices,
-                          translator=translator)
+                          translator=translator,
+                          support_contact=config.terminal.support_contact,
+                          service_hours=config.terminal.service_hours)
         flows = build_flows(ctx)
         if built_tiles is None:
             built_tiles = flow_tiles()
@@ -110,7 +112,9 @@ def build_services(
     services = KioskServices(
         config=config,
         session=session,
-        navigator=Navigator("home", SCREENS | {t.screen for t in built_tiles}),
+        # every built flow is a screen, with or without a home tile (rating: only reached
+        # from a completed flow; help: from the bar)
+        navigator=Navigator("home", SCREENS | {t.screen for t in built_tiles} | set(flows)),
         translator=translator,
         availability=Availability(True, (), "not decided yet"),
         built_tiles=built_tiles,

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
+import urllib.request
 
 from common.errors import PlatformError
 
@@ -63,16 +63,19 @@ class DemoServer:
 
 
 def _answers(url: str) -> bool:
+    # urllib, not requests: this runs before the first frame, where every import counts.
     try:
-        r = requests.get(url.rstrip("/") + "/api/v1/health", timeout=0.5)
-    except requests.RequestException:
+        with urllib.request.urlopen(url.rstrip("/") + "/api/v1/health", timeout=0.5) as r:
+            return r.status == 200
+    except (OSError, ValueError):
         return False
-    return r.status_code == 200
 
 
 def start_demo_server(url: str, state_dir: Path) -> DemoServer:
     """Start (or reuse) the demonstration platform at loopback `url`; returns at once
-    (call `wait_ready()` off the UI thread). Raises PlatformError for a non-loopback URL;
+    (call `wait_ready()` off the UI thread). Call it from the main thread: the child is
+    told to end when its parent *thread* ends (Linux PR_SET_PDEATHSIG follows the thread
+    that forked it), so a short-lived worker thread must never start it. Raises PlatformError for a non-loopback URL;
     the child writes its output to <state_dir>/platform/server.log."""
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost"):

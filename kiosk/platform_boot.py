@@ -2,8 +2,9 @@
 
 The platform side imports requests, sqlite-utils, cryptography and pypinyin (about 0.6 s
 on a small terminal) and opens two databases; none of that is needed to draw the home
-screen, so `PlatformBoot.start()` does it all in a thread: start the demonstration
-platform (demo mode only) and wait for it, build `PlatformServices`, start its workers.
+screen, so `PlatformBoot.start()` does it all in a thread: wait for the demonstration
+platform (demo mode only; started by the caller), build `PlatformServices`, start its
+workers.
 Until then the link state stays UNKNOWN and the offline catalogue is not offered.
 
 This module imports nothing heavy itself; `run_kiosk.py` uses it.
@@ -14,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from common.errors import KioskError
@@ -26,13 +26,16 @@ log = logging.getLogger(__name__)
 
 class PlatformBoot:
     def __init__(self, config: KioskConfig, connectivity: Connectivity, *, app_version: str,
-                 device_report: Callable[[], list[Any]], demo: bool) -> None:
+                 device_report: Callable[[], list[Any]], demo: bool,
+                 demo_server: Any = None) -> None:
+        """`demo_server`: a started kiosk.demo_server.DemoServer (started by the caller on
+        the main thread) to wait for before building the platform side."""
         self._config, self._connectivity = config, connectivity
         self._app_version, self._device_report, self._demo = app_version, device_report, demo
         self._lock = threading.Lock()
         self._stopping = False
         self.services: Any = None       # PlatformServices once built
-        self.demo_server: Any = None
+        self.demo_server: Any = demo_server
         self.error: str = ""
         self.ready = threading.Event()  # set when built (or failed)
         self._thread: threading.Thread | None = None
@@ -45,8 +48,8 @@ class PlatformBoot:
 
     def _run(self) -> None:
         try:
-            if self._config.platform.start_demo_server:
-                self._start_demo_server()
+            if self.demo_server is not None:
+                self.demo_server.wait_ready()
             from kiosk.platform_setup import build_platform_services
 
             services = build_platform_services(self._config, app_version=self._app_version,
@@ -65,20 +68,6 @@ class PlatformBoot:
                          "until this is fixed", exc)
         finally:
             self.ready.set()
-
-    def _start_demo_server(self) -> None:
-        from kiosk.demo_server import start_demo_server
-        from offline.crypto import create_key_file
-
-        key = Path(self._config.outbox.key_file)
-        if self._demo and not key.exists():
-            key.parent.mkdir(parents=True, exist_ok=True)
-            create_key_file(key)  # demo provisioning; a real terminal is provisioned
-        server = start_demo_server(self._config.platform.url,
-                                   Path(self._config.paths.state_dir))
-        with self._lock:
-            self.demo_server = server
-        server.wait_ready()
 
     # --- providers for the flows (kiosk.context.PlatformAccess) ---------------------------
     def _services(self) -> Any:

@@ -17,7 +17,9 @@ It blocks on one fsync (milliseconds): flows call it from a worker, not the UI t
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,46 @@ from offline.outbox import HEARTBEAT, Outbox, OutboxItem
 from offline.outbox_sender import FlushResult, OutboxSender
 
 log = logging.getLogger(__name__)
+
+
+class Deliveries:
+    """What the platform answered to recently delivered items, by idempotency key.
+
+    The outbox delivers asynchronously; a flow that has just submitted may wait briefly
+    (`wait`) for its own item's answer, e.g. to print the 办件编号 on the receipt. Wired as
+    `OutboxTransport(on_delivered=deliveries.record)`. Keeps only the few non-personal
+    fields of an answer (`KEPT_FIELDS`), and only the newest `keep` answers.
+    """
+
+    KEPT_FIELDS = ("id", "number", "status", "service_id", "service_name", "submitted_at",
+                   "received_at", "expected_response")
+
+    def __init__(self, keep: int = 64) -> None:
+        self._keep = keep
+        self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._cond = threading.Condition()
+
+    def record(self, item: OutboxItem, body: Mapping[str, Any]) -> None:
+        if item.kind == HEARTBEAT:
+            return
+        kept = {k: body[k] for k in self.KEPT_FIELDS if isinstance(body, Mapping) and k in body}
+        with self._cond:
+            self._answers[item.key] = kept
+            self._answers.move_to_end(item.key)
+            while len(self._answers) > self._keep:
+                self._answers.popitem(last=False)
+            self._cond.notify_all()
+
+    def wait(self, key: str, timeout_s: float) -> dict[str, Any] | None:
+        """The platform's answer to item `key` once delivered, or None after `timeout_s`."""
+        deadline = time.monotonic() + max(0.0, timeout_s)
+        with self._cond:
+            while key not in self._answers:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+            return dict(self._answers[key])
 
 
 @dataclass(frozen=True)
@@ -44,8 +86,10 @@ class PlatformLink:
                  sync: Callable[[], Any] | None = None,
                  heartbeat: Callable[[], Mapping[str, Any]] | None = None,
                  timings: LinkTimings = LinkTimings(),
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 deliveries: Deliveries | None = None) -> None:
         self.outbox = outbox
+        self.deliveries = deliveries or Deliveries()
         self._sender = OutboxSender(outbox, send, clock=clock)
         self._sync, self._heartbeat = sync, heartbeat
         self._t, self._clock = timings, clock
@@ -77,6 +121,18 @@ class PlatformLink:
         item = self.outbox.enqueue(kind, payload, personal=personal, key=key)
         self._outbox_worker.wake()
         return item
+
+    def wait_delivered(self, key: str, timeout_s: float) -> dict[str, Any] | None:
+        """Send now and wait up to `timeout_s` for the platform's answer to item `key`
+        (None: not acknowledged in time; it stays queued and is sent later). Blocks: call
+        from a worker. Answers arrive only when `deliveries` is wired to the transport."""
+        self._outbox_worker.wake()
+        return self.deliveries.wait(key, timeout_s)
+
+    def queued(self, kind: str) -> list[OutboxItem]:
+        """Items of `kind` saved but not yet acknowledged, decrypted (read only). Blocks on
+        disk: call from a worker, and keep only the non-personal fields that are shown."""
+        return self.outbox.queued(kind)
 
     def sync_now(self) -> None:
         self._sync_worker.wake()

@@ -21,7 +21,7 @@ from kiosk.connectivity import Connectivity
 from kiosk.heartbeat import build_heartbeat
 from kiosk.outbox_transport import OutboxTransport
 from kiosk.platform_client import ClientSettings, PlatformClient
-from kiosk.platform_link import LinkTimings, PlatformLink
+from kiosk.platform_link import Deliveries, LinkTimings, PlatformLink
 from offline.catalogue import CatalogStore
 from offline.crypto import load_key
 from offline.db import open_database
@@ -99,8 +99,10 @@ def build_platform_services(config: KioskConfig, *, app_version: str,
                                started_at=started_at,
                                link_failure=connectivity.status.last_failure, now=clock)
 
-    link = PlatformLink(outbox, OutboxTransport(client, on_alert=alert).send, sync=on_synced,
-                        heartbeat=heartbeat,
+    deliveries = Deliveries()  # answers to delivered items, for flows waiting on them
+    link = PlatformLink(outbox, OutboxTransport(client, on_alert=alert,
+                                                on_delivered=deliveries.record).send,
+                        sync=on_synced, heartbeat=heartbeat, deliveries=deliveries,
                         timings=LinkTimings(heartbeat_interval_s=p.heartbeat_interval_s,
                                             sync_interval_s=p.sync_interval_s),
                         clock=clock)

@@ -233,6 +233,13 @@ class Outbox:
             items.append(self._item(row))
         return items
 
+    def queued(self, kind: str) -> list[OutboxItem]:
+        """Every item of `kind` still waiting to be sent, in seq order, decrypted. Read only
+        (for showing a resident what is saved but not yet sent; keep only what is shown).
+        Raises StorageError like `pending`."""
+        return [self._item(row) for row in self._read(
+            f"SELECT {_COLUMNS} FROM outbox WHERE kind=? ORDER BY seq", (kind,))]
+
     def next_due_at(self) -> float | None:
         """When the head of the queue may be sent; None when the queue is empty."""
         rows = self._read("SELECT next_attempt_at FROM outbox ORDER BY seq LIMIT 1", ())

@@ -154,6 +154,13 @@ class KioskApp(App):
         flow.start()
         self.navigator.go(name)
 
+    def ask_help(self) -> None:
+        """The help button (bar, home): the 帮办 flow when built, else the help screen."""
+        if "help" in self.services.flows:
+            self.open_flow("help")
+        else:
+            self.go("help")
+
     def current_flow(self):
         screen = self.screen_manager.current_screen if self.screen_manager else None
         return screen.flow if isinstance(screen, FlowScreen) else None

@@ -150,6 +150,8 @@ class FlowScreen(KioskScreen):
         button = ChoiceButton(text=text, choice_id=choice.id, detail=choice.detail,
                               kind="primary" if choice.primary else "secondary",
                               disabled=not choice.enabled or self.busy)
+        if not tall:
+            button.size_hint_y = 1  # an action fills its row instead of spilling upwards
         button.bind(on_release=lambda b: self.tapped(b.choice_id))
         return button
 
@@ -166,3 +168,8 @@ class FlowScreen(KioskScreen):
         self._drop_special()
         for box in ("notice_box", "lines_box", "choices_grid", "actions_row"):
             self.ids[box].clear_widgets()
+
+
+import screens.numpad  # noqa: E402,F401  (registers the "numpad" special widget)
+import screens.keyboard  # noqa: E402,F401  (registers the "keyboard" special widget)
+import screens.camera_view  # noqa: E402,F401  (registers the "camera" and "id_photos" widgets)

@@ -24,3 +24,14 @@ def test_devices_bench_runs_and_prints_its_figures():
     for heading in ("ID card read", "wire", "QR decode per 640x480 frame", "zxing-cpp",
                     "ID photo pipeline"):
         assert heading in result.stdout
+
+
+def test_offline_bench_runs_and_prints_its_tables():
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "offline.py"), "--sizes", "200",
+                             "--repeat", "2", "--sync-repeat", "2", "--outbox-items", "10"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for heading in ("Catalogue sync", "full sync", "no-change", "304 sync", "Search over",
+                    "scan p95", "Outbox", "enqueue", "flush to demo platform over HTTP",
+                    "no-op send", "machine:"):
+        assert heading in result.stdout

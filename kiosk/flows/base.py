@@ -45,6 +45,7 @@ class Flow:
         self._listeners: list[Callable[[], None]] = []
         self._identify: Any = None
         self.leave_to = ""    # "home" or another flow's name: the screen goes there
+        self.reset()          # every flow can render from construction, even unopened
 
     # --- the screen's side ------------------------------------------------------------
     def subscribe(self, listener: Callable[[], None]) -> None:

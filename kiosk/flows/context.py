@@ -43,6 +43,8 @@ class FlowContext:
     translator: Any = None                # kiosk.i18n.Translator (None: English msgids)
     wall_clock: Callable[[], float] = time.time
     extras: dict[str, Any] = field(default_factory=dict)
+    support_contact: str = ""             # config terminal.support_contact (help flow)
+    service_hours: str = ""               # config terminal.service_hours
 
     @property
     def online(self) -> bool:

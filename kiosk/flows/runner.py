@@ -50,7 +50,8 @@ class ThreadRunner:
             try:
                 result: Any = job()
             except Exception as exc:  # noqa: BLE001 - handed to the flow on the UI thread
-                self._schedule(lambda: on_error(exc))
+                failure = exc  # `exc` is unbound after the except block; the lambda runs later
+                self._schedule(lambda: on_error(failure))
                 return
             self._schedule(lambda: on_done(result))
 

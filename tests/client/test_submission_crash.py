@@ -66,9 +66,9 @@ def run_crash_rounds(folder: Path, *, count: int, kills: int, seed: int) -> dict
         env = {**os.environ, "CRASH_SERVICE_ID": _online_service(handle)}
         command = [sys.executable, str(CHILD), "--db", str(db), "--key-file", str(key_file),
                    "--url", handle.base_url, "--count", str(count)]
-        # ~10 ms per submission here (one durable enqueue, one request, one ack): spread
+        # ~4 ms per submission here (one durable enqueue, one request, one ack): spread
         # the kills over the expected work.
-        max_delay = 2 * 0.010 * count / kills
+        max_delay = 2 * 0.004 * count / kills
         killed = finished_early = 0
         for _ in range(kills):
             child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,

@@ -91,3 +91,28 @@ def test_the_identity_is_reused_by_the_next_flow_and_wiped_with_the_session(ctx)
     assert second.view(tr_of(ctx)).lines, "no second identification"
     ctx.session.data.wipe()
     assert current_resident(ctx.session) is None
+
+
+def test_the_thread_runner_hands_failures_back_through_the_scheduler():
+    import threading
+
+    from kiosk.flows.runner import ThreadRunner
+
+    scheduled, failures = [], []
+    done = threading.Event()
+
+    def schedule(job):
+        scheduled.append(job)
+        done.set()
+
+    runner = ThreadRunner(schedule)
+
+    def job():
+        raise ValueError("disk hiccup")
+
+    runner.run(job, lambda result: None, failures.append)
+    assert done.wait(5)
+    assert failures == []  # nothing runs on the worker thread
+    scheduled[0]()
+    assert isinstance(failures[0], ValueError)
+    runner.shutdown()

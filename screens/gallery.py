@@ -1,0 +1,173 @@
+"""The screen gallery: every screen of every flow, in standard and elderly mode, as PNGs.
+
+    kiosk --demo --gallery DIR
+
+Runs the real app (offscreen without a display) with the demo configuration: simulated
+devices and the bundled demonstration platform. For each flow and each mode it explores
+the flow breadth-first: it starts the flow, replays a path of taps, screenshots every view
+it has not seen before (by title, instruction and notice), and queues one path per choice
+of that view. Identification is done the way a resident does it: the walker scans the
+demo resident's code when the flow waits for one, and lays a sample card on the simulated
+reader when it waits for a card. Each flow is limited to `max_views` views per mode, so a
+run takes a few minutes. `index.html` in DIR lists every screenshot with its path of taps.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections import deque
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+
+from screens.screenshots import Screenshotter
+
+log = logging.getLogger(__name__)
+
+DEMO_CODE = "SSM-DEMO-0001"
+SKIPPED = {"nav:home", "page:previous"}  # taps that only lead back to views already seen
+
+
+class GalleryWalker:
+    def __init__(self, app: Any, shots: Screenshotter, on_done: Callable[[], None], *,
+                 devices: Any = None, max_views: int = 14, max_depth: int = 9,
+                 flows: list[str] | None = None) -> None:
+        self.app, self.shots, self.on_done, self.devices = app, shots, on_done, devices
+        self.max_views, self.max_depth = max_views, max_depth
+        self.flow_names = flows or [t.id for t in app.services.availability.tiles]
+        self.index: list[tuple[str, str, str]] = []   # file, flow/mode, path
+        self._steps: Iterator[Any] = self._script()
+        self._waiting: Callable[[], bool] | None = None
+        self._event = None
+        self._shooting = False
+
+    def start(self) -> None:
+        self._event = Clock.schedule_interval(self._tick, 0.05)
+
+    # --- the driver: the script yields predicates to wait for, or a screenshot name -------
+    def _tick(self, _dt: float) -> None:
+        if self._shooting:
+            return
+        if self._waiting is not None:
+            if not self._waiting():
+                return
+            self._waiting = None
+        try:
+            step = next(self._steps)
+        except StopIteration:
+            self._event.cancel()
+            self._write_index()
+            log.info("gallery: %d screenshots in %s", len(self.shots.taken),
+                     self.shots.directory)
+            self.on_done()
+            return
+        if isinstance(step, str):
+            self._shooting = True
+            self.shots.capture(step, then=self._shot_done, frames=3)
+        else:
+            self._waiting = step
+
+    def _shot_done(self) -> None:
+        self._shooting = False
+
+    # --- the script ---------------------------------------------------------------------
+    def _script(self) -> Iterator[Any]:
+        app = self.app
+        for mode in ("standard", "elderly"):
+            for name in self.flow_names:
+                seen: set[tuple] = set()
+                queue: deque[tuple[str, ...]] = deque([()])
+                shot = 0
+                while queue and shot < self.max_views:
+                    path = queue.popleft()
+                    yield from self._restart(name, elderly=mode == "elderly")
+                    ok = True
+                    for choice in path:
+                        if choice.startswith("@"):
+                            self._device_action(choice)
+                        elif not self._tap(choice):
+                            ok = False
+                            break
+                        yield self._settled
+                    if not ok:
+                        continue
+                    flow = app.current_flow()
+                    if flow is None or app.screen_manager.current != name:
+                        continue
+                    view = app.screen_manager.current_screen.current_view
+                    if view is None:
+                        continue
+                    key = (view.title, view.instruction,
+                           view.notice.text if view.notice else "", len(view.choices))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    shot += 1
+                    filename = f"{len(self.shots.taken) + 1:03d}_{name}_{mode}_{shot:02d}"
+                    self.index.append((filename, f"{name} · {mode}", " > ".join(path)))
+                    yield filename
+                    if len(path) < self.max_depth:
+                        waiting = self._waiting_for(flow)
+                        if waiting:
+                            queue.append(path + (waiting,))
+                        for c in view.choices + view.actions:
+                            if c.enabled and c.id not in SKIPPED:
+                                queue.append(path + (c.id,))
+        yield from self._restart(None, elderly=False)
+
+    def _restart(self, name: str | None, *, elderly: bool) -> Iterator[Any]:
+        app = self.app
+        if app.session.state.value != "idle":
+            app.session.finish()
+        yield self._settled
+        app.session.touch()
+        app.session.set_elderly(elderly)
+        if name is not None:
+            app.open_flow(name)
+        yield self._settled
+
+    def _tap(self, choice_id: str) -> bool:
+        flow = self.app.current_flow()
+        if flow is None:
+            return False
+        view = self.app.screen_manager.current_screen.current_view
+        if view is None or choice_id not in {c.id for c in view.choices + view.actions}:
+            return False
+        self.app.session.touch()
+        flow.choose(choice_id)
+        return True
+
+    @staticmethod
+    def _waiting_for(flow: Any) -> str:
+        """"@scan" / "@card" when identification waits for a code / a card, else ""."""
+        step = getattr(getattr(flow, "_identify", None), "step", None)
+        value = getattr(step, "value", "")
+        return {"wait_code": "@scan", "wait_card": "@card"}.get(value, "")
+
+    def _device_action(self, action: str) -> None:
+        """What the resident does at the devices: scan the demo code, lay a sample card."""
+        if action == "@scan":
+            self.app.device_code_scanned(DEMO_CODE)
+        elif action == "@card" and self.devices is not None:
+            for reader in self.devices.by_kind("card_reader"):
+                if hasattr(reader, "insert_card"):
+                    reader.insert_card(0)
+            self.app.device_card_present()
+
+    def _settled(self) -> bool:
+        flow = self.app.current_flow()
+        view = getattr(self.app.screen_manager.current_screen, "current_view", None)
+        return flow is None or view is None or not view.busy
+
+    def _write_index(self) -> None:
+        rows = "\n".join(
+            f'<figure><img src="{html.escape(f)}.png" width="640">'
+            f"<figcaption>{html.escape(title)}<br><small>{html.escape(path or 'start')}"
+            f"</small></figcaption></figure>" for f, title, path in self.index)
+        (self.shots.directory / "index.html").write_text(
+            "<!doctype html><meta charset='utf-8'><title>Kiosk screen gallery</title>"
+            "<style>body{font-family:sans-serif}figure{display:inline-block;margin:8px}"
+            "</style>\n" + rows + "\n", encoding="utf-8")
