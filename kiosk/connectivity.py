@@ -56,9 +56,16 @@ class Connectivity:
         with self._lock:
             return self._status
 
-    def subscribe(self, listener: Callable[[LinkStatus], None]) -> None:
+    def subscribe(self, listener: Callable[[LinkStatus], None]) -> Callable[[], None]:
+        """Call ``listener`` on every change; returns the function that stops it."""
         with self._lock:
             self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+        return unsubscribe
 
     def report(self, reached: bool, reason: str = "") -> None:
         """One call's outcome. Called from worker threads; never blocks on I/O."""

@@ -72,6 +72,7 @@ class KioskApp(App):
         self.bar: KioskBar | None = None
         self.warning: IdleWarning | None = None
         self._tick_event = None
+        self._stopped = False
         self._unsubscribe: list = []
         t = services.config.terminal
         self.terminal_id, self.terminal_name = t.id, t.name
@@ -99,8 +100,8 @@ class KioskApp(App):
                     on_request_close=self._on_request_close)
         link = self.services.connectivity
         if link is not None:
-            link.subscribe(lambda status: Clock.schedule_once(
-                lambda _dt: self._on_link(status), 0))
+            self._unsubscribe.append(link.subscribe(lambda status: Clock.schedule_once(
+                lambda _dt: self._on_link(status), 0)))
             self._on_link(link.status)
         availability = self.services.availability
         if availability.in_service:
@@ -115,6 +116,7 @@ class KioskApp(App):
                  self.terminal_id, self.profile, self.language)
 
     def on_stop(self) -> None:
+        self._stopped = True
         if self._tick_event is not None:
             self._tick_event.cancel()
         for unsubscribe in self._unsubscribe:
@@ -130,6 +132,8 @@ class KioskApp(App):
 
     def _on_link(self, status) -> None:
         """UI thread: show the offline banner while platform calls fail."""
+        if self._stopped:  # a change queued on the Clock just before the app stopped
+            return
         self.platform_offline = status.state is LinkState.OFFLINE
 
     # -- taps forwarded from the .kv rules ---------------------------------------------
