@@ -18,6 +18,7 @@ import argparse
 import getpass
 import logging
 import os
+import signal
 import sys
 import time
 from datetime import datetime
@@ -78,6 +79,9 @@ def prepare_kivy_environment(state_dir: Path, *, offscreen: bool) -> None:
     os.environ["KIVY_LOG_MODE"] = "PYTHON"  # Kivy logs into the technician log
     os.environ["KIVY_NO_FILELOG"] = "1"
     os.environ["SDL_VIDEO_ALLOW_SCREENSAVER"] = "0"
+    # SDL would turn SIGTERM into a window close request, which a kiosk refuses; the
+    # kiosk handles the signals itself (see _stop_on_signals) so `systemctl stop` works.
+    os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
     if offscreen:
         os.environ["SDL_VIDEODRIVER"] = "offscreen"
 
@@ -212,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         _attach_gallery(app, args.gallery, platform, devices)
     elif shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
+    _stop_on_signals(app)
     log.info("composition done in %.2fs", time.perf_counter() - started)
     # The home screen never waits for a device or the platform.
     _start_after_first_frame(lambda: (devices.start(), platform.start()))
@@ -240,6 +245,18 @@ def _start_demo_platform(config, key_file: Path, *, demo: bool):
         key_file.parent.mkdir(parents=True, exist_ok=True)
         create_key_file(key_file)  # demo provisioning; a real terminal is provisioned
     return start_demo_server(config.platform.url, Path(config.paths.state_dir))
+
+
+def _stop_on_signals(app) -> None:
+    """SIGTERM (systemd stop) and SIGINT end the app cleanly: devices closed, outbox kept."""
+    from kivy.clock import Clock
+
+    def on_signal(signum: int, _frame) -> None:
+        log.warning("%s received: stopping the kiosk", signal.Signals(signum).name)
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
 
 
 def _start_after_first_frame(start) -> None:

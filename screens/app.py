@@ -116,6 +116,8 @@ class KioskApp(App):
                  self.terminal_id, self.profile, self.language)
 
     def on_stop(self) -> None:
+        if self._stopped:  # a signal and the window may both stop the app
+            return
         self._stopped = True
         if self._tick_event is not None:
             self._tick_event.cancel()

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_kiosk(args: list[str], tmp_path: Path, timeout: float = 120, **env: str):
+def kiosk_environment(tmp_path: Path, **env: str) -> dict[str, str]:
+    """Offscreen, logs and state under tmp_path, and a demo platform on a free port of
+    its own (never one a demo already running on this machine holds)."""
     environ = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    environ.update(KIOSK_LOG_DIR=str(tmp_path / "log"), KIOSK_STATE_DIR=str(tmp_path / "state"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environ.update(KIOSK_LOG_DIR=str(tmp_path / "log"), KIOSK_STATE_DIR=str(tmp_path / "state"),
+                   KIOSK_PLATFORM_URL=f"http://127.0.0.1:{port}")
     environ.update(env)
+    return environ
+
+
+def run_kiosk(args: list[str], tmp_path: Path, timeout: float = 120, **env: str):
     return subprocess.run([sys.executable, str(ROOT / "run_kiosk.py"), *args], cwd=tmp_path,
-                          env=environ, capture_output=True, text=True, timeout=timeout)
+                          env=kiosk_environment(tmp_path, **env), capture_output=True,
+                          text=True, timeout=timeout)
 
 
 def test_misspelt_key_and_bad_value_stop_the_kiosk_naming_both(tmp_path):
@@ -86,3 +101,42 @@ def test_version_matches_the_package_metadata():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert run_kiosk.__version__ == project["version"]
+
+
+def test_sigterm_stops_the_running_kiosk_cleanly_with_its_demo_platform(tmp_path):
+    """`systemctl stop` sends SIGTERM: the kiosk must end (a close request it refuses)."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_kiosk.py"), "--demo", "--no-tour"],
+                               cwd=tmp_path, env=kiosk_environment(tmp_path),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log_file = tmp_path / "log" / "technician.log"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if log_file.exists() and "kiosk started" in log_file.read_text(encoding="utf-8"):
+                break
+            assert process.poll() is None, process.stderr.read()[-2000:]
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the kiosk did not start within 60 s")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    text = log_file.read_text(encoding="utf-8")
+    assert "SIGTERM received: stopping the kiosk" in text
+    assert text.count("kiosk stopped") == 1
+    child = int(re.search(r"demo platform starting at \S+ \(pid (\d+)", text).group(1))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.1)
+    assert not _alive(child), "the demo platform outlived the kiosk"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
