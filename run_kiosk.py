@@ -279,6 +279,7 @@ def _attach_gallery(app, folder: Path, platform, devices) -> None:
     from screens.screenshots import Screenshotter
 
     deadline = [time.monotonic() + 90.0]
+    walker: list = [None]
 
     def ready() -> bool:
         services = platform.services
@@ -292,7 +293,9 @@ def _attach_gallery(app, folder: Path, platform, devices) -> None:
             Clock.schedule_once(poll, 0.2)
             return
         app.refresh_availability()
-        GalleryWalker(app, Screenshotter(folder), app.stop, devices=devices).start()
+        # Kivy's Clock holds callbacks weakly: keep the walker alive for the whole run.
+        walker[0] = GalleryWalker(app, Screenshotter(folder), app.stop, devices=devices)
+        walker[0].start()
 
     app.bind(on_start=lambda *_: Clock.schedule_once(poll, 0.2))
 
@@ -307,8 +310,11 @@ def _attach_screenshots(app, shot_dir: Path, clock, *, tour: bool) -> None:
     if tour:
         from screens.tour import DemoTour
 
+        tour_ref: list = [None]  # Kivy's Clock holds callbacks weakly: keep the tour alive
+
         def start_tour(_dt: float) -> None:
-            DemoTour(app, shots, clock, on_done=app.stop).start()
+            tour_ref[0] = DemoTour(app, shots, clock, on_done=app.stop)
+            tour_ref[0].start()
 
         app.bind(on_start=lambda *_: Clock.schedule_once(start_tour, 0))
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +29,7 @@ from screens.screenshots import Screenshotter
 log = logging.getLogger(__name__)
 
 DEMO_CODE = "SSM-DEMO-0001"
+STUCK_S = 20
 SKIPPED = {"nav:home", "page:previous"}  # taps that only lead back to views already seen
 
 
@@ -43,16 +45,24 @@ class GalleryWalker:
         self._waiting: Callable[[], bool] | None = None
         self._event = None
         self._shooting = False
+        self._since = 0.0      # when the current wait or screenshot began
+        self.skipped: list[str] = []
+        self._where = "start"
 
     def start(self) -> None:
         self._event = Clock.schedule_interval(self._tick, 0.05)
 
     # --- the driver: the script yields predicates to wait for, or a screenshot name -------
     def _tick(self, _dt: float) -> None:
-        if self._shooting:
-            return
-        if self._waiting is not None:
-            if not self._waiting():
+        if self._shooting or self._waiting is not None:
+            if time.monotonic() - self._since > STUCK_S:
+                # Never hang the whole gallery on one screen: say which and go on.
+                log.warning("gallery: %s did not finish within %d s (%s); skipped",
+                            "a screenshot" if self._shooting else "a step", STUCK_S,
+                            self._where)
+                self.skipped.append(self._where)
+                self._shooting, self._waiting = False, None
+            elif self._shooting or not self._waiting():
                 return
             self._waiting = None
         try:
@@ -64,6 +74,7 @@ class GalleryWalker:
                      self.shots.directory)
             self.on_done()
             return
+        self._since = time.monotonic()
         if isinstance(step, str):
             self._shooting = True
             self.shots.capture(step, then=self._shot_done, frames=3)
@@ -83,6 +94,8 @@ class GalleryWalker:
                 shot = 0
                 while queue and shot < self.max_views:
                     path = queue.popleft()
+                    self._where = f"{name} {mode}: {' > '.join(path) or 'start'}"
+                    log.debug("gallery: %s", self._where)
                     yield from self._restart(name, elderly=mode == "elderly")
                     ok = True
                     for choice in path:
