@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from . import __version__
+from . import attachments
 from . import models as m
 from .catalogue import form_for
 from .errors import ApiError, install_error_handlers
@@ -155,7 +156,10 @@ def _application(store: Store, row) -> dict:
     svc = store.catalogue_item("service", row["service_id"])
     return {"id": row["id"], "number": row["number"], "service_id": row["service_id"],
             "service_name": svc["name"] if svc else row["service_id"], "status": row["status"],
-            "submitted_at": row["submitted_at"], "timeline": _timeline(store, row["id"])}
+            "submitted_at": row["submitted_at"], "timeline": _timeline(store, row["id"]),
+            "attachments": attachments.received(store.q(
+                "SELECT material, size, sha256 FROM application_attachments "
+                "WHERE application_id = ? ORDER BY id", row["id"]))}
 
 
 def _appointment(store: Store, row) -> dict:
@@ -457,13 +461,17 @@ def _routes(router: APIRouter) -> None:  # noqa: C901 - one place listing the wh
                 raise ApiError(409, "service_not_online", "这个事项需要到窗口办理。",
                                f"{body.service_id} cannot be applied for online")
             idn = _check_id(body.applicant.id_number)
+            photos = attachments.decode(body.attachments)
             aid = "APP-" + secrets.token_hex(8).upper()
             seq = c.execute("SELECT COUNT(*) FROM applications").fetchone()[0] + 1
             number = f"JS{now().year}{seq:06d}"
             at = iso(now())
+            stored = {**body.model_dump(exclude={"attachments"}),
+                      "attachments": attachments.summary(photos)}
             c.execute("INSERT INTO applications VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?)",
                       (aid, number, terminal, idn, svc["id"],
-                       json.dumps(body.model_dump(), ensure_ascii=False), at))
+                       json.dumps(stored, ensure_ascii=False), at))
+            attachments.save(c, aid, photos)
             for status, title, note in [("submitted", "已提交", f"自助终端 {terminal} 提交"),
                                         ("received", "已接收", f"{svc['department']}已接收，等待受理")]:
                 c.execute("INSERT INTO application_events(application_id, at, status, title, note) "

@@ -267,12 +267,28 @@ class PrecheckResult(BaseModel):
     fields: list[CheckItem]
 
 
+class Attachment(BaseModel):
+    """A material photographed at the terminal (or the ID photo taken there)."""
+    material: str = Field(min_length=1, max_length=200,
+                          description="The material's name, as in the form's materials.")
+    content_type: Literal["image/jpeg"] = "image/jpeg"
+    data_base64: str = Field(min_length=4, max_length=700_000,
+                             description="The JPEG, base64 (at most about 500 kB decoded).")
+
+
 class ApplicationRequest(BaseModel):
     service_id: str
     applicant: Applicant
     answers: dict[str, str] = {}
     materials_provided: list[str] = []
+    attachments: list[Attachment] = Field(default=[], max_length=12)
     submitted_on_terminal_at: Optional[str] = None
+
+
+class AttachmentReceived(BaseModel):
+    material: str
+    size: int
+    sha256: str
 
 
 class TimelineEvent(BaseModel):
@@ -290,6 +306,7 @@ class Application(BaseModel):
     status: str
     submitted_at: str
     timeline: list[TimelineEvent]
+    attachments: list[AttachmentReceived] = []
 
 
 # -- ratings, help, heartbeat -----------------------------------------------------------

@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS applications (
     id TEXT PRIMARY KEY, number TEXT UNIQUE NOT NULL, terminal_id TEXT NOT NULL,
     id_number TEXT NOT NULL, service_id TEXT NOT NULL, payload TEXT NOT NULL,
     status TEXT NOT NULL, submitted_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS application_attachments (
+    id INTEGER PRIMARY KEY, application_id TEXT NOT NULL, material TEXT NOT NULL,
+    content_type TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS attachments_app ON application_attachments(application_id);
 CREATE TABLE IF NOT EXISTS application_events (
     id INTEGER PRIMARY KEY, application_id TEXT NOT NULL, at TEXT NOT NULL,
     status TEXT NOT NULL, title TEXT NOT NULL, note TEXT NOT NULL);

@@ -160,6 +160,16 @@ class KioskApp(App):
         flow.start()
         self.navigator.go(name)
 
+    def resume_flow(self, name: str) -> None:
+        """Show a flow again where it was (it handed over to another flow and is back)."""
+        flow = self.services.flows.get(name)
+        if flow is None:
+            log.error("no flow named %s to resume", name)
+            self.navigator.home()
+            return
+        self.navigator.go(name)
+        flow.resumed()
+
     def ask_help(self) -> None:
         """The help button (bar, home): the 帮办 flow when built, else the help screen."""
         if "help" in self.services.flows:

@@ -121,6 +121,8 @@ class FlowScreen(KioskScreen):
         leave, self.flow.leave_to = self.flow.leave_to, ""
         if leave == "home":
             app.go_home()
+        elif leave.startswith("resume:"):
+            app.resume_flow(leave[len("resume:"):])
         elif leave:
             app.open_flow(leave)
 

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DEMO_CODE = "SSM-DEMO-0001"
 STUCK_S = 20
+RATED_SERVICE = "JS-HJ-001"
 SKIPPED = {"nav:home", "page:previous"}  # taps that only lead back to views already seen
 
 
@@ -39,7 +40,9 @@ class GalleryWalker:
                  flows: list[str] | None = None) -> None:
         self.app, self.shots, self.on_done, self.devices = app, shots, on_done, devices
         self.max_views, self.max_depth = max_views, max_depth
-        self.flow_names = flows or [t.id for t in app.services.availability.tiles]
+        # Every tile, then the flows reached another way (rating, help).
+        tiles = [t.id for t in app.services.availability.tiles]
+        self.flow_names = flows or tiles + [n for n in app.services.flows if n not in tiles]
         self.index: list[tuple[str, str, str]] = []   # file, flow/mode, path
         self._steps: Iterator[Any] = self._script()
         self._waiting: Callable[[], bool] | None = None
@@ -138,6 +141,8 @@ class GalleryWalker:
         yield self._settled
         app.session.touch()
         app.session.set_elderly(elderly)
+        if name == "rating":  # as a completed flow hands over to it
+            app.services.flows[name].ctx.extras["rating_for"] = {"service_id": RATED_SERVICE}
         if name is not None:
             app.open_flow(name)
         yield self._settled

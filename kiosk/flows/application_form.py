@@ -13,6 +13,8 @@ pre-check); otherwise the resident photographs the paper or brings it to the win
 
 from __future__ import annotations
 
+import base64
+
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -98,16 +100,31 @@ def is_phone(text: str) -> bool:
 
 
 def payload(service_id: str, answers: Mapping[str, str], provided: Sequence[str],
-            submitted_at: float) -> dict[str, Any]:
-    """The application body (docs/platform-api.md): applicant from the pre-filled answers."""
+            submitted_at: float,
+            attachments: Mapping[str, bytes] | None = None) -> dict[str, Any]:
+    """The application body (docs/platform-api.md): applicant from the pre-filled answers,
+    and the photographed materials (JPEG, base64) when given."""
     body_answers = {k: v for k, v in answers.items()
                     if k not in ("applicant_name", "id_number") and v}
-    return {"service_id": service_id,
-            "applicant": {"name": answers.get("applicant_name", ""),
-                          "id_number": answers.get("id_number", "")},
-            "answers": body_answers,
-            "materials_provided": list(provided),
-            "submitted_on_terminal_at": iso_utc(submitted_at)}
+    body: dict[str, Any] = {
+        "service_id": service_id,
+        "applicant": {"name": answers.get("applicant_name", ""),
+                      "id_number": answers.get("id_number", "")},
+        "answers": body_answers,
+        "materials_provided": list(provided),
+        "submitted_on_terminal_at": iso_utc(submitted_at)}
+    if attachments:
+        body["attachments"] = [
+            {"material": name, "content_type": "image/jpeg",
+             "data_base64": base64.b64encode(bytes(data)).decode("ascii")}
+            for name, data in attachments.items()]
+    return body
+
+
+def is_id_photo_material(name: str) -> bool:
+    """证件照 / 免冠照片 materials, which the ID photo taken at the terminal can provide
+    (a group photo, 合影, cannot)."""
+    return ("证件照" in name or "免冠照片" in name) and "合影" not in name
 
 
 def iso_utc(at: float) -> str:

@@ -286,6 +286,19 @@ class ApplicationSteps(Flow):
     def _provided(self, t: Target) -> list[str]:
         return [m for m in t.form.get("materials", ()) if self.decisions.get(m) == af.PHOTO]
 
+    def _attachments(self, t: Target) -> dict[str, bytes]:
+        """The photos of this target's photographed materials (sent with the application)."""
+        photos = self.ctx.session.data.get(PHOTOS) or {}
+        return {m: bytes(photos[m]) for m in self._provided(t) if m in photos}
+
+    def resumed(self) -> None:
+        """Back from the ID photo flow: attach the photo it made to the material asked for."""
+        from kiosk.flows.application_views import attach_id_photo
+
+        if self.state is State.MATERIAL:
+            attach_id_photo(self)
+        self.changed()
+
     def _precheck(self) -> None:
         bodies = [af.payload(t.service_id, self._values_for(t), self._provided(t), 0.0)
                   for t in self.targets]

@@ -29,7 +29,8 @@ def submit(flow: ApplicationSteps) -> None:
         flow.keys.setdefault(t.service_id, str(uuid.uuid4()))  # once, reused on retry
     at = flow.ctx.wall_clock()
     items = [(t.service_name, flow.keys[t.service_id],
-              af.payload(t.service_id, flow._values_for(t), flow._provided(t), at))
+              af.payload(t.service_id, flow._values_for(t), flow._provided(t), at,
+                         attachments=flow._attachments(t)))
              for t in flow.targets]
     wait_s = flow.delivery_wait_s
 

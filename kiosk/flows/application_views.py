@@ -14,11 +14,13 @@ from kiosk.flows.application_steps import (ANYWAY, FIX, NEXT, NUMPAD_OK, PHOTO_M
                                            PRINT, RETRY, SUBMIT, TAKE_PHOTO, ApplicationSteps,
                                            State)
 from kiosk.flows.base import home_choice, rate_choice
+from kiosk.flows.id_photo import MATERIAL_KEY as ID_PHOTO
 from kiosk.flows.view import Choice, Line, Notice, View
 from kiosk.i18n import N_
 
 ANSWER, DELIVER = "answer:", "deliver:"
 BY_PHOTO, BY_WINDOW = "material:photo", "material:window"
+USE_ID_PHOTO, TAKE_ID_PHOTO = "material:id_photo", "material:id_photo:take"
 
 
 def render_step(flow: ApplicationSteps, tr) -> View:
@@ -94,15 +96,38 @@ def _material(flow: ApplicationSteps, tr, title: str) -> View:
     lines = [Line(tr("Taken from your e-licence"), label=m)
              for m in flow.materials if flow.decisions.get(m) == af.E_LICENCE]
     taken = name in (flow.ctx.session.data.get(PHOTOS) or {})
+    no_camera = tr("The camera is not available right now")
+    choices: list[Choice] = []
+    if af.is_id_photo_material(name):
+        if flow.ctx.session.data.get(ID_PHOTO) is not None:
+            choices.append(Choice(USE_ID_PHOTO, tr("Use the ID photo taken here")))
+        else:
+            choices.append(Choice(TAKE_ID_PHOTO, tr("Take an ID photo here"),
+                                  detail=tr("Your answers are kept") if camera else no_camera,
+                                  enabled=camera is not None))
+    else:
+        choices.append(Choice(BY_PHOTO, tr("Photograph the paper here"),
+                              detail=(tr("Photo taken") if taken else "" if camera else no_camera),
+                              enabled=camera is not None))
+    choices.append(Choice(BY_WINDOW, tr("I will bring it to the window"), primary=False))
     return View(title, tr("How will you provide this material: {name}?").format(name=name),
-                lines=tuple(lines),
-                choices=(Choice(BY_PHOTO, tr("Photograph the paper here"),
-                                detail=(tr("Photo taken") if taken else
-                                        "" if camera else tr("The camera is not available "
-                                                             "right now")),
-                                enabled=camera is not None),
-                         Choice(BY_WINDOW, tr("I will bring it to the window"), primary=False)),
-                notice=flow.notice)
+                lines=tuple(lines), choices=tuple(choices), notice=flow.notice)
+
+
+def attach_id_photo(flow: ApplicationSteps) -> bool:
+    """Use the session's chosen ID photo for the material on screen; False if there is none
+    or the material is not an ID photo."""
+    name = flow._open_materials()[flow.index]
+    photo = flow.ctx.session.data.get(ID_PHOTO)
+    if photo is None or not af.is_id_photo_material(name):
+        return False
+    photos: dict[str, Any] = flow.ctx.session.data.get(PHOTOS) or {}
+    photos[name] = bytearray(photo)
+    flow.ctx.session.data.put(PHOTOS, photos)
+    flow.decisions[name] = af.PHOTO
+    flow.notice = Notice("success", flow.tr_now(N_("Your ID photo is attached.")))
+    flow._next_material()
+    return True
 
 
 def _precheck(flow: ApplicationSteps, tr, title: str) -> View:
@@ -195,6 +220,11 @@ def handle_step(flow: ApplicationSteps, choice_id: str) -> None:
     elif s is State.PHONE and choice_id == NUMPAD_OK and af.is_phone(flow.digits):
         flow.answers[af.PHONE_TYPE] = flow.digits
         flow._after_phone()
+    elif s is State.MATERIAL and choice_id == USE_ID_PHOTO:
+        attach_id_photo(flow)
+    elif s is State.MATERIAL and choice_id == TAKE_ID_PHOTO and flow.ctx.device("camera"):
+        flow.ctx.extras["return_to"] = flow.name  # the ID photo flow hands back, answers kept
+        flow.leave_to = "id_photo"
     elif s is State.MATERIAL and choice_id == BY_PHOTO and flow.ctx.device("camera"):
         flow._go(State.PHOTO, flow.index)
     elif s in (State.MATERIAL, State.PHOTO) and choice_id == BY_WINDOW:

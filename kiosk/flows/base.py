@@ -30,6 +30,10 @@ HOME = "nav:home"      # a choice id the screen turns into "go home"
 RATE = "nav:rate"      # "rate this service": opens the rating flow for this one
 
 
+# ctx.extras keys one flow sets for another (rating subject, the flow to return to).
+HANDOVER_KEYS = ("rating_for", "return_to")
+
+
 class Flow:
     name = ""                 # the tile id (config services.enabled), e.g. "benefits"
     title = ""                # msgid of the tile and the flow's screens
@@ -119,8 +123,14 @@ class Flow:
         else:
             self.code_scanned(text)
 
+    def resumed(self) -> None:
+        """Shown again after another flow it handed over to (no reset): re-render."""
+        self.changed()
+
     def wipe(self) -> None:
         """Session ended: drop every personal value this flow holds, back to the start."""
+        for key in HANDOVER_KEYS:  # what one flow left for the next: not for a new resident
+            self.ctx.extras.pop(key, None)
         self._generation += 1
         self._busy, self.notice, self._identify = False, None, None
         self.reset()

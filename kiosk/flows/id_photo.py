@@ -36,6 +36,7 @@ log = logging.getLogger("kiosk.flows")
 
 MATERIAL_KEY = "material:id_photo"
 CANDIDATES = "id_photo.candidates"
+RESUME = "photo:resume"
 USE, RETAKE, CHOOSE, RETRY, HELP = ("photo:use:", "photo:retake", "photo:choose",
                                     "photo:retry", "photo:help")
 
@@ -171,11 +172,13 @@ class IdPhotoFlow(Flow):
                         widget="id_photos", actions=tuple(uses) + (retake, home_choice(tr)),
                         notice=self.notice)
         if self.state is State.DONE:
+            actions = (rate_choice(tr), home_choice(tr))
+            if self.ctx.extras.get("return_to"):  # an application asked for this photo
+                actions = (Choice(RESUME, tr("Back to your application")), home_choice(tr))
             return View(tr("Your ID photo is ready"),
                         tr("The photo is kept on this terminal while you are here, for your "
                            "applications. It is deleted when you finish."),
-                        widget="id_photos", actions=(rate_choice(tr), home_choice(tr)),
-                        notice=self.notice)
+                        widget="id_photos", actions=actions, notice=self.notice)
         return View(title, tr("The ID photo cannot be taken at the moment."),
                     choices=(Choice(RETRY, tr("Try again")),
                              Choice(HELP, tr("Ask the staff for help"), primary=False),
@@ -186,6 +189,9 @@ class IdPhotoFlow(Flow):
     def handle(self, choice_id: str) -> None:
         if choice_id == HELP:
             self.leave_to = "help"
+        elif choice_id == RESUME and self.state is State.DONE:
+            back_to = self.ctx.extras.pop("return_to", "")
+            self.leave_to = f"resume:{back_to}" if back_to else "home"
         elif choice_id == RETRY and self.state is State.NO_CAMERA:
             self._to_preview()
         elif choice_id == CHOOSE and self.state is State.PREVIEW and self._candidates():
