@@ -45,6 +45,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tour", action="store_true",
                    help="walk every screen, screenshot it and exit (default where there is "
                         "no display in demo mode)")
+    p.add_argument("--gallery-flows", metavar="NAMES",
+                   help="with --gallery: only these flows (comma-separated, e.g. apply,rating)")
     p.add_argument("--gallery", type=Path, metavar="DIR",
                    help="screenshot every screen of every flow in standard and elderly mode "
                         "into DIR (with index.html), then exit; use with --demo")
@@ -213,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
                           on_card_present=app.device_card_present,
                           on_code=app.device_code_scanned)
     if args.gallery is not None:
-        _attach_gallery(app, args.gallery, platform, devices)
+        walker = _attach_gallery(app, args.gallery, platform, devices,
+                                 flows=[f for f in (args.gallery_flows or "").split(",") if f],
+                                 font_path=config.display.font_path)
     elif shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     _stop_on_signals(app)
@@ -228,7 +232,15 @@ def main(argv: list[str] | None = None) -> int:
         devices.stop()
         platform.stop()
     if args.gallery is not None:
+        done = walker[0]
         print(f"gallery written to {args.gallery.resolve()} (open index.html)")
+        if done is None or not done.ok:
+            problems = ("it never started" if done is None else
+                        "it was stopped before the end" if not done.finished else
+                        f"{len(done.skipped)} screen(s) skipped, "
+                        f"{len(done.missing_glyphs)} with characters the font cannot draw")
+            print(f"gallery incomplete: {problems}; see the technician log", file=sys.stderr)
+            return 1
     elif shot_dir is not None:
         print(f"screenshots written to {shot_dir.resolve()}")
     return 0
@@ -271,8 +283,10 @@ def _start_after_first_frame(start) -> None:
     Window.bind(on_flip=on_flip)
 
 
-def _attach_gallery(app, folder: Path, platform, devices) -> None:
-    """Once the platform side has synced and the devices are up, walk every flow."""
+def _attach_gallery(app, folder: Path, platform, devices, *, flows: list[str],
+                    font_path: str) -> list:
+    """Once the platform side has synced and the devices are up, walk every flow (or
+    `flows`). Returns a one-item list that holds the walker once it has started."""
     from kivy.clock import Clock
 
     from screens.gallery import GalleryWalker
@@ -294,10 +308,18 @@ def _attach_gallery(app, folder: Path, platform, devices) -> None:
             return
         app.refresh_availability()
         # Kivy's Clock holds callbacks weakly: keep the walker alive for the whole run.
-        walker[0] = GalleryWalker(app, Screenshotter(folder), app.stop, devices=devices)
+        unknown = [f for f in flows if f not in app.services.flows]
+        if unknown:
+            log.error("gallery: no flow named %s; flows: %s", ", ".join(unknown),
+                      ", ".join(app.services.flows))
+            app.stop()
+            return
+        walker[0] = GalleryWalker(app, Screenshotter(folder), app.stop, devices=devices,
+                                  flows=flows or None, font_path=font_path)
         walker[0].start()
 
     app.bind(on_start=lambda *_: Clock.schedule_once(poll, 0.2))
+    return walker
 
 
 def _attach_screenshots(app, shot_dir: Path, clock, *, tour: bool) -> None:

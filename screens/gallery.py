@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DEMO_CODE = "SSM-DEMO-0001"
 STUCK_S = 20
+WAIT_S = 12  # how long the camera preview may take to capture by itself
 RATED_SERVICE = "JS-HJ-001"
 SKIPPED = {"nav:home", "page:previous"}  # taps that only lead back to views already seen
 
@@ -37,7 +38,7 @@ SKIPPED = {"nav:home", "page:previous"}  # taps that only lead back to views alr
 class GalleryWalker:
     def __init__(self, app: Any, shots: Screenshotter, on_done: Callable[[], None], *,
                  devices: Any = None, max_views: int = 14, max_depth: int = 9,
-                 flows: list[str] | None = None) -> None:
+                 flows: list[str] | None = None, font_path: str = "") -> None:
         self.app, self.shots, self.on_done, self.devices = app, shots, on_done, devices
         self.max_views, self.max_depth = max_views, max_depth
         # Every tile, then the flows reached another way (rating, help).
@@ -50,6 +51,9 @@ class GalleryWalker:
         self._shooting = False
         self._since = 0.0      # when the current wait or screenshot began
         self.skipped: list[str] = []
+        self.font_path = font_path
+        self.missing_glyphs: dict[str, set[str]] = {}   # screenshot -> characters not drawn
+        self.finished = False
         self._where = "start"
 
     def start(self) -> None:
@@ -72,14 +76,17 @@ class GalleryWalker:
             step = next(self._steps)
         except StopIteration:
             self._event.cancel()
+            self.finished = True
             self._write_index()
-            log.info("gallery: %d screenshots in %s", len(self.shots.taken),
-                     self.shots.directory)
+            log.info("gallery: %d screenshots in %s, %d screen(s) skipped, %d with missing "
+                     "glyphs", len(self.shots.taken), self.shots.directory, len(self.skipped),
+                     len(self.missing_glyphs))
             self.on_done()
             return
         self._since = time.monotonic()
         if isinstance(step, str):
             self._shooting = True
+            self._check_glyphs(step)
             self.shots.capture(step, then=self._shot_done, frames=3)
         else:
             self._waiting = step
@@ -102,6 +109,9 @@ class GalleryWalker:
                     yield from self._restart(name, elderly=mode == "elderly")
                     ok = True
                     for choice in path:
+                        if choice == "@wait":  # the camera takes the photo by itself
+                            yield self._view_changes(WAIT_S)
+                            continue
                         if choice.startswith("@"):
                             self._device_action(choice)
                         elif not self._tap(choice):
@@ -116,8 +126,7 @@ class GalleryWalker:
                     view = app.screen_manager.current_screen.current_view
                     if view is None:
                         continue
-                    key = (view.title, view.instruction,
-                           view.notice.text if view.notice else "", len(view.choices))
+                    key = self._view_key()
                     if key in seen:
                         continue
                     seen.add(key)
@@ -129,6 +138,8 @@ class GalleryWalker:
                         waiting = self._waiting_for(flow)
                         if waiting:
                             queue.append(path + (waiting,))
+                        elif view.widget == "camera":
+                            queue.append(path + ("@wait",))
                         for c in view.choices + view.actions:
                             if c.enabled and c.id not in SKIPPED:
                                 queue.append(path + (c.id,))
@@ -174,6 +185,42 @@ class GalleryWalker:
                 if hasattr(reader, "insert_card"):
                     reader.insert_card(0)
             self.app.device_card_present()
+
+    def _view_key(self) -> tuple:
+        view = getattr(self.app.screen_manager.current_screen, "current_view", None)
+        if view is None:
+            return ()
+        return (view.title, view.instruction, view.notice.text if view.notice else "",
+                len(view.choices), len(view.actions))
+
+    def _view_changes(self, seconds: float) -> Callable[[], bool]:
+        """A predicate: the shown view is another one (and settled), or `seconds` passed."""
+        before, until = self._view_key(), time.monotonic() + seconds
+
+        def changed() -> bool:
+            if time.monotonic() > until:
+                return True
+            return self._view_key() != before and self._settled()
+        return changed
+
+    def _check_glyphs(self, shot: str) -> None:
+        """Every character shown must exist in the font (else Kivy draws an empty box)."""
+        if not self.font_path:
+            return
+        from config.fontcheck import face0_covers
+
+        texts = [w.text for w in self.app.root.walk(restrict=True)
+                 if isinstance(getattr(w, "text", None), str) and getattr(w, "opacity", 1)]
+        missing = face0_covers(self.font_path, "".join(set("".join(texts)) - set(" \n\t")))
+        if missing:
+            self.missing_glyphs[shot] = missing
+            log.error("gallery: %s shows characters the font cannot draw: %s", shot,
+                      "".join(sorted(missing)))
+
+    @property
+    def ok(self) -> bool:
+        """Walked to the end, no screen skipped, every character drawable."""
+        return self.finished and not self.skipped and not self.missing_glyphs
 
     def _settled(self) -> bool:
         flow = self.app.current_flow()

@@ -140,3 +140,26 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_gallery_shoots_the_chosen_flows_in_both_modes_with_every_character_drawable(tmp_path):
+    folder = tmp_path / "gallery"
+    result = run_kiosk(["--demo", "--gallery", str(folder), "--gallery-flows",
+                        "benefits,id_photo,rating"], tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    names = sorted(p.stem for p in folder.glob("*.png"))
+    for flow in ("benefits", "id_photo", "rating"):
+        for mode in ("standard", "elderly"):
+            shots = [n for n in names if f"_{flow}_{mode}_" in n]
+            assert len(shots) >= 2, (flow, mode, names)
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert all(f"{n}.png" in index for n in names)
+    log_text = (tmp_path / "log" / "technician.log").read_text(encoding="utf-8")
+    assert "0 screen(s) skipped, 0 with missing glyphs" in log_text
+
+
+def test_gallery_refuses_an_unknown_flow_name(tmp_path):
+    result = run_kiosk(["--demo", "--gallery", str(tmp_path / "g"), "--gallery-flows", "nope"],
+                       tmp_path, timeout=120)
+    assert result.returncode == 1
+    assert "never started" in result.stderr
