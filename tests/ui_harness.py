@@ -105,6 +105,7 @@ class KioskHarness:
         from kivy.app import App
         from kivy.core.window import Window
 
+        self.frames(3)  # let pending layouts settle while the app still runs (kv rules use app)
         self.app._dismiss_warning()
         self.app.dispatch("on_stop")
         for child in list(Window.children):

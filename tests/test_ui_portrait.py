@@ -1,0 +1,73 @@
+"""A portrait screen (the reference display may stand either way): in 长者模式 the bar
+takes two rows and the search keyboard goes alphabetical, so that every button stays on
+the screen and no key is narrower than one touch target."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_ui_guide import button, tile, type_on_keyboard
+from tests.ui_harness import KioskHarness
+from tests.ui_platform import PlatformRig
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory):
+    r = PlatformRig(tmp_path_factory.mktemp("rig"))
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def portrait(tmp_path, rig):
+    from kivy.core.window import Window
+
+    harness = KioskHarness(tmp_path, connectivity=rig.connectivity, platform=rig.access())
+    landscape = Window.size
+    Window.size = (1080, 1920)
+    harness.frames(5)
+    yield harness
+    Window.size = landscape
+    harness.frames(3)
+    harness.close()
+
+
+def on_screen(widget, window_width: float) -> bool:
+    x, _y = widget.to_window(widget.x, widget.y)
+    return x >= 0 and x + widget.width <= window_width + 0.5
+
+
+def test_portrait_elderly_search_keeps_every_button_on_screen_and_full_size(portrait):
+    from kivy.core.window import Window
+
+    app = portrait.app
+    portrait.tap(app.bar.ids.elderly_switch)
+    portrait.tap(tile(portrait, "guide"))
+    portrait.tap(button(portrait, "guide:search"))
+    portrait.frames(5)
+    assert app.bar.orientation == "vertical"
+    bar_buttons = [app.bar.ids[name] for name in ("home_button", "back_button",
+                                                 "elderly_switch", "language_button",
+                                                 "help_button", "finish_button")]
+    assert all(on_screen(b, Window.width) for b in bar_buttons)
+    keyboard = app.screen_manager.current_screen.special
+    assert keyboard.rows[0][0][0] == "a"  # alphabetical: ten keys do not fit across
+    assert len(keyboard.keys) == 29
+    assert all(on_screen(k, Window.width) for k in keyboard.keys)
+    assert min(k.width for k in keyboard.keys) >= app.theme.target - 0.5
+    type_on_keyboard(portrait, "hkdj")
+    assert any(getattr(w, "choice_id", "").startswith("guide:service:")
+               for w in app.screen_manager.current_screen.walk())
+
+
+def test_landscape_keeps_one_bar_row_and_the_qwerty_keyboard(portrait):
+    from kivy.core.window import Window
+
+    Window.size = (1920, 1080)
+    portrait.frames(5)
+    app = portrait.app
+    portrait.tap(tile(portrait, "guide"))
+    portrait.tap(button(portrait, "guide:search"))
+    portrait.frames(5)
+    assert app.bar.orientation == "horizontal"
+    assert app.screen_manager.current_screen.special.rows[0][0][0] == "q"
