@@ -27,11 +27,14 @@ def mask_id_number(value: str) -> str:
 def mask_name(value: str) -> str:
     """``张三`` -> ``张*``, ``张小三`` -> ``张*三``, ``欧阳小明`` -> ``欧**明``.
 
-    Latin names keep their first letter: ``Li Lei`` -> ``L*****``.
+    Latin names keep their first letter: ``Li Lei`` -> ``L*****``. A name already
+    masked (``王*英``) is returned as it is.
     """
     v = value.strip()
     if len(v) <= 1:
         return "*" * len(v)
+    if "*" in v[1:]:  # already masked (the platform sends 王*英): mask once, not twice
+        return v
     if not all(_is_cjk(ch) for ch in v):
         return v[0] + "*" * (len(v) - 1)
     if len(v) == 2:

@@ -21,6 +21,11 @@ def test_names_keep_first_and_last_character_only():
     assert mask_name("") == ""
 
 
+def test_a_name_the_platform_already_masked_is_shown_as_sent_not_masked_twice():
+    assert mask_name("王*英") == "王*英"
+    assert mask_name(mask_name("欧阳小明")) == "欧**明"
+
+
 def test_phone_keeps_first_three_and_last_four():
     assert mask_phone("13812345678") == "138****5678"
 
