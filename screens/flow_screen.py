@@ -83,6 +83,7 @@ class FlowScreen(KioskScreen):
     busy = BooleanProperty(False)
     qr = StringProperty("")
     lines = ListProperty([])
+    side_by_side = BooleanProperty(False)  # special widget left, choices right (_arrange)
 
     def __init__(self, flow: Any, **kwargs) -> None:
         super().__init__(name=flow.name, **kwargs)
@@ -91,6 +92,7 @@ class FlowScreen(KioskScreen):
         self.special: Any = None
         self.special_name = ""
         flow.subscribe(self.refresh)
+        self.bind(size=self._arrange)
         app = App.get_running_app()
         app.bind(tr=lambda *_: self.refresh(), theme=lambda *_: self.refresh())
 
@@ -118,6 +120,7 @@ class FlowScreen(KioskScreen):
         for choice in view.actions:
             ids.actions_row.add_widget(self._button(choice, tall=False))
         self._place_special(view.widget)
+        self._arrange()
         leave, self.flow.leave_to = self.flow.leave_to, ""
         if leave == "home":
             app.go_home()
@@ -125,6 +128,14 @@ class FlowScreen(KioskScreen):
             app.resume_flow(leave[len("resume:"):])
         elif leave:
             app.open_flow(leave)
+
+    def _arrange(self, *_args) -> None:
+        """Landscape with a keypad (a special widget with `beside_choices`) and choices: put
+        them side by side, so the choices ("号码正确") are not pushed off the screen. The
+        search keyboard stays full width: narrower, it would change its layout mid-typing."""
+        self.side_by_side = bool(getattr(self.special, "beside_choices", False)
+                                 and self.ids.choices_grid.children
+                                 and self.width > self.height * 1.2)
 
     def _place_special(self, name: str) -> None:
         if name == self.special_name:

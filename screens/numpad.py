@@ -27,6 +27,8 @@ class NumpadKey(KButton):
 
 
 class Numpad(GridLayout):
+    beside_choices = True  # on a landscape screen the flow screen puts "号码正确" beside it
+
     def __init__(self, flow: Any, **kwargs) -> None:
         app = App.get_running_app()
         theme = app.theme

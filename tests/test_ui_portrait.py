@@ -5,6 +5,7 @@ the screen and no key is narrower than one touch target."""
 from __future__ import annotations
 
 import pytest
+from kivy.app import App
 
 from tests.test_ui_guide import button, tile, type_on_keyboard
 from tests.ui_harness import KioskHarness
@@ -71,3 +72,42 @@ def test_landscape_keeps_one_bar_row_and_the_qwerty_keyboard(portrait):
     portrait.frames(5)
     assert app.bar.orientation == "horizontal"
     assert app.screen_manager.current_screen.special.rows[0][0][0] == "q"
+
+
+def all_on_screen(screen, window_height: float) -> list[str]:
+    """Ids of the choice buttons that lie (partly) outside the window."""
+    out = []
+    for w in screen.walk():
+        if getattr(w, "choice_id", "") and w.opacity:
+            _x, y = w.to_window(w.x, w.y)
+            if y < -0.5 or y + w.height > window_height + 0.5:
+                out.append(w.choice_id)
+    title = screen.ids.title_label  # overflow pushes the top of the screen under the bar
+    _x, y = title.to_window(title.x, title.y)
+    bar = App.get_running_app().bar
+    if y + title.height > window_height - bar.height + 0.5:
+        out.append("title")
+    return out
+
+
+def test_landscape_elderly_keypad_and_search_matches_stay_on_the_screen(portrait):
+    from kivy.core.window import Window
+
+    Window.size = (1920, 1080)
+    portrait.frames(5)
+    app = portrait.app
+    portrait.tap(app.bar.ids.elderly_switch)
+    portrait.tap(tile(portrait, "guide"))
+    portrait.tap(button(portrait, "guide:search"))
+    type_on_keyboard(portrait, "hkdj")
+    portrait.frames(5)
+    screen = app.screen_manager.current_screen
+    assert any(getattr(w, "choice_id", "").startswith("guide:service:") for w in screen.walk())
+    assert all_on_screen(screen, Window.height) == []
+
+    portrait.tap(app.bar.ids.help_button)
+    portrait.tap(button(portrait, "help:call_back"))
+    portrait.frames(5)
+    screen = app.screen_manager.current_screen
+    assert screen.side_by_side  # keypad left, "号码正确" right
+    assert all_on_screen(screen, Window.height) == []
