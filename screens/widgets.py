@@ -8,14 +8,51 @@ from kivy.app import App
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from screens.linebreak import has_cjk, wrap
 
-class KLabel(Label):
+
+_CHAR_WIDTHS: dict[tuple, float] = {}  # (font, size px, character) -> width px
+
+
+class ChineseWrapping:
+    """Label mixin: Chinese text is broken into lines by the rules residents expect (no
+    "。" alone at the start of a line; screens.linebreak). Only what is drawn changes;
+    `text` stays as it was set."""
+
+    def texture_update(self, *largs) -> None:
+        if not self.markup:
+            self._label.text = self._wrapped_text()
+        super().texture_update(*largs)
+
+    def _wrapped_text(self) -> str:
+        text, width = self.text, self.text_size[0]
+        if not text or not width or self.shorten or not has_cjk(text):
+            return text
+        label = self._label
+        key = (label.options.get("font_name"), label.options.get("font_size"))
+
+        def measure(piece: str) -> float:
+            total = 0.0
+            for ch in piece:
+                w = _CHAR_WIDTHS.get(key + (ch,))
+                if w is None:
+                    w = _CHAR_WIDTHS[key + (ch,)] = label.get_extents(ch)[0]
+                total += w
+            return total
+
+        pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
+        # A little slack: the sum of single characters can differ from Kivy's own measure
+        # by a pixel, and Kivy would then cut the line again where it likes.
+        return wrap(text, width - pad - 3, measure)
+
+
+class KLabel(ChineseWrapping, Label):
     """Wrapping text whose height follows its content."""
 
     role = StringProperty("body")  # body | title | hero
 
 
-class KButton(ButtonBehavior, Label):
+class KButton(ButtonBehavior, ChineseWrapping, Label):
     """A flat, high-contrast button at least one touch target in size."""
 
     bg = ColorProperty((0, 0, 0, 1))

@@ -111,3 +111,24 @@ def test_landscape_elderly_keypad_and_search_matches_stay_on_the_screen(portrait
     screen = app.screen_manager.current_screen
     assert screen.side_by_side  # keypad left, "号码正确" right
     assert all_on_screen(screen, Window.height) == []
+
+
+def test_no_drawn_line_of_chinese_starts_with_a_closing_mark(portrait):
+    from screens.linebreak import NO_START
+    from screens.widgets import ChineseWrapping
+
+    app = portrait.app
+    portrait.tap(app.bar.ids.elderly_switch)
+    portrait.tap(tile(portrait, "guide"))
+    portrait.tap(button(portrait, "guide:search"))
+    portrait.frames(5)
+    checked = 0
+    for widget in app.root.walk():
+        if isinstance(widget, ChineseWrapping) and widget.text and widget.texture:
+            # the lines Kivy actually drew, after its own wrapping
+            drawn = ["".join(w.text for w in line.words) for line in widget._label._cached_lines]
+            assert "".join(drawn).replace(" ", "") == widget.text.replace("\n", "").replace(
+                " ", ""), widget.text
+            assert all(not line or line[0] not in NO_START for line in drawn), drawn
+            checked += len(drawn) > 1
+    assert checked  # some text did wrap on this narrow screen
