@@ -45,6 +45,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tour", action="store_true",
                    help="walk every screen, screenshot it and exit (default where there is "
                         "no display in demo mode)")
+    p.add_argument("--audit", type=Path, metavar="DIR",
+                   help="accessibility audit: walk every screen like --gallery, measure text "
+                        "sizes, targets, spacing, contrast and controls, write DIR/audit.txt, "
+                        "exit 1 on any violation; use with --demo")
     p.add_argument("--gallery-flows", metavar="NAMES",
                    help="with --gallery: only these flows (comma-separated, e.g. apply,rating)")
     p.add_argument("--gallery", type=Path, metavar="DIR",
@@ -65,7 +69,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--create-outbox-key", action="store_true",
                    help="provisioning: create the outbox key file (outbox.key_file) and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.audit is not None:
+        args.gallery = args.audit
+    return args
 
 
 def has_display() -> bool:
@@ -217,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.gallery is not None:
         walker = _attach_gallery(app, args.gallery, platform, devices,
                                  flows=[f for f in (args.gallery_flows or "").split(",") if f],
-                                 font_path=config.display.font_path)
+                                 font_path=config.display.font_path,
+                                 audit=args.audit is not None)
     elif shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     _stop_on_signals(app)
@@ -234,13 +242,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.gallery is not None:
         done = walker[0]
         print(f"gallery written to {args.gallery.resolve()} (open index.html)")
-        if done is None or not done.ok:
+        if done is None or not done.walked_whole:
             problems = ("it never started" if done is None else
                         "it was stopped before the end" if not done.finished else
                         f"{len(done.skipped)} screen(s) skipped, "
                         f"{len(done.missing_glyphs)} with characters the font cannot draw")
             print(f"gallery incomplete: {problems}; see the technician log", file=sys.stderr)
             return 1
+        if args.audit is not None:
+            report = done.report()
+            (args.audit / "audit.txt").write_text(report, encoding="utf-8")
+            print(report, end="")
+            if done.violations:
+                print(f"audit failed: {len(done.violations)} violation(s); see "
+                      f"{(args.audit / 'audit.txt').resolve()}", file=sys.stderr)
+                return 1
     elif shot_dir is not None:
         print(f"screenshots written to {shot_dir.resolve()}")
     return 0
@@ -284,7 +300,7 @@ def _start_after_first_frame(start) -> None:
 
 
 def _attach_gallery(app, folder: Path, platform, devices, *, flows: list[str],
-                    font_path: str) -> list:
+                    font_path: str, audit: bool = False) -> list:
     """Once the platform side has synced and the devices are up, walk every flow (or
     `flows`). Returns a one-item list that holds the walker once it has started."""
     from kivy.clock import Clock
@@ -314,7 +330,10 @@ def _attach_gallery(app, folder: Path, platform, devices, *, flows: list[str],
                       ", ".join(app.services.flows))
             app.stop()
             return
-        walker[0] = GalleryWalker(app, Screenshotter(folder), app.stop, devices=devices,
+        walker_class = GalleryWalker
+        if audit:
+            from screens.audit import AuditWalker as walker_class
+        walker[0] = walker_class(app, Screenshotter(folder), app.stop, devices=devices,
                                   flows=flows or None, font_path=font_path)
         walker[0].start()
 

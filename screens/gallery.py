@@ -217,7 +217,7 @@ class GalleryWalker:
                       "".join(sorted(missing)))
 
     @property
-    def ok(self) -> bool:
+    def walked_whole(self) -> bool:
         """Walked to the end, no screen skipped, every character drawable."""
         return self.finished and not self.skipped and not self.missing_glyphs
 

@@ -163,3 +163,14 @@ def test_gallery_refuses_an_unknown_flow_name(tmp_path):
                        tmp_path, timeout=120)
     assert result.returncode == 1
     assert "never started" in result.stderr
+
+
+def test_audit_measures_every_screen_of_the_chosen_flows_and_passes(tmp_path):
+    folder = tmp_path / "audit"
+    result = run_kiosk(["--demo", "--audit", str(folder), "--gallery-flows", "rating,help"],
+                       tmp_path, timeout=300)
+    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-2000:])
+    report = (folder / "audit.txt").read_text(encoding="utf-8")
+    shots = list(folder.glob("*.png"))
+    assert f"{len(shots)} screen(s), 0 violation(s)" in report and len(shots) >= 8
+    assert "elderly" in report and "standard" in report
