@@ -303,7 +303,7 @@ class OutboxConfig:
                                min=1.0, max=24 * 28)
 
 
-DEVICE_KINDS = ("card_reader", "scanner", "camera", "printer")
+DEVICE_KINDS = ("card_reader", "scanner", "camera", "printer", "speaker")
 DEVICE_NAME_PATTERN = r"[a-z][a-z0-9_]{0,31}"
 DEVICE_KEYS = ("kind", "driver", "enabled")
 

@@ -23,6 +23,7 @@ class DeviceKind(str, enum.Enum):
     SCANNER = "scanner"
     CAMERA = "camera"
     PRINTER = "printer"
+    SPEAKER = "speaker"
 
 
 class DeviceStatus(str, enum.Enum):

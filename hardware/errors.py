@@ -10,7 +10,7 @@ from common.errors import DeviceNotFoundError, HardwareError
 __all__ = [
     "HardwareError", "DeviceNotFoundError", "DeviceTimeoutError", "ProtocolError",
     "DeviceBusyError", "DeviceUserError", "NoCardError", "CardReadError", "PrinterError",
-    "ScanRejectedError", "DeviceConfigError",
+    "ScanRejectedError", "SpeechError", "DeviceConfigError",
 ]
 
 
@@ -44,6 +44,11 @@ class PrinterError(HardwareError):
 
 class ScanRejectedError(HardwareError):
     """A scanned code was refused (empty, too long, binary garbage)."""
+
+
+class SpeechError(HardwareError):
+    """The speaker cannot speak now (closed, failed) or its synthesiser or audio output
+    failed while saying an utterance (exited with an error, wrote an error, hung)."""
 
 
 class DeviceConfigError(HardwareError):

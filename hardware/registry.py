@@ -17,6 +17,7 @@ KIND_PACKAGES = {
     "scanner": "hardware.scanner",
     "camera": "hardware.camera",
     "printer": "hardware.printer",
+    "speaker": "hardware.speaker",
 }
 
 Factory = Callable[[str, Mapping[str, Any]], Device]

@@ -57,7 +57,8 @@ def list_devices(config: KioskConfig, out: TextIO) -> int:
 
 
 def self_test(config: KioskConfig, name: str, out: TextIO, *, timeout_s: float = 20.0) -> int:
-    """Exercise one device for real: read a card, wait for a scan, capture, print a slip."""
+    """Exercise one device for real: read a card, wait for a scan, capture, print a slip,
+    say a sentence."""
     if name not in {d.name for d in config.devices}:
         print(f"no device called {name!r}; configured: "
               + ", ".join(d.name for d in config.devices), file=out)
@@ -156,10 +157,25 @@ def _test_printer(device: Any, config: KioskConfig, timeout_s: float) -> str:
     return f"printed a test slip ({result.bytes_sent} bytes), printer reports no error"
 
 
+def _test_speaker(device: Any, config: KioskConfig, timeout_s: float) -> str:
+    from hardware.errors import DeviceTimeoutError, SpeechError
+
+    text = "语音播报自检。请确认您听到了这句话。"
+    outcome = device.wait(device.say(text), timeout_s)
+    if outcome is None:
+        raise DeviceTimeoutError(f"the test sentence was not said within {timeout_s:.0f}s")
+    if outcome.value != "finished":
+        raise SpeechError(f"the test sentence ended {outcome.value}: "
+                          f"{device.detail or device.last_error}")
+    return (f"said a test sentence ({len(text)} characters, volume {device.volume}); "
+            "check that it was heard")
+
+
 TESTS: dict[str, Callable[[Any, KioskConfig, float], str]] = {
     "card_reader": _test_card_reader,
     "scanner": _test_scanner,
     "camera": _test_camera,
     "printer": _test_printer,
+    "speaker": _test_speaker,
 }
 

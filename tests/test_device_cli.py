@@ -99,3 +99,21 @@ def test_self_test_of_an_unknown_device_names_the_configured_ones(tmp_path, fake
     cfg = config_with(tmp_path, real_devices(reader, printer))
     assert device_cli.self_test(cfg, "fax", out) == 1
     assert "card_reader" in out.getvalue()
+
+
+def test_speaker_self_test_says_a_sentence_espeak_writes_as_wav(tmp_path, fakes):
+    import shutil
+
+    from hardware.speaker.fake_player import measure
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    reader, printer = fakes
+    wav = tmp_path / "said.wav"
+    cfg = config_with(tmp_path, real_devices(reader, printer)
+                      + f'[devices.speaker]\ndriver = "espeak"\nwav_file = "{wav}"\n')
+    out = io.StringIO()
+    assert device_cli.self_test(cfg, "speaker", out, timeout_s=10) == 0, out.getvalue()
+    assert "speaker: OK: said a test sentence" in out.getvalue()
+    assert measure(str(wav)).seconds > 2.0
+

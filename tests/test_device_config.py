@@ -69,7 +69,8 @@ def test_demo_devices_pass_their_drivers_checks(tmp_path):
 
     cfg = load(tmp_path, "", check_device_options)
     assert {d.name: d.driver for d in cfg.devices} == {
-        "card_reader": "sim", "scanner": "sim", "camera": "sim", "printer": "sim"}
+        "card_reader": "sim", "scanner": "sim", "camera": "sim", "printer": "sim",
+        "speaker": "sim"}
 
 
 def test_a_misspelt_driver_option_stops_the_configuration(tmp_path):
@@ -83,3 +84,28 @@ def test_naming_another_driver_replaces_the_earlier_devices_options(tmp_path):
     cfg = load(tmp_path, '[devices.card_reader]\ndriver = "serial"\nurl = "/dev/idcard"\n')
     reader = next(d for d in cfg.devices if d.name == "card_reader")
     assert reader.driver == "serial" and dict(reader.options) == {"url": "/dev/idcard"}
+
+
+def test_a_terminal_names_an_espeak_speaker_and_its_options_are_checked(tmp_path):
+    from hardware.registry import check_device_options
+
+    cfg = load(tmp_path, '[devices.speaker]\ndriver = "espeak"\nvolume = 70\n',
+               check_device_options)
+    speaker = next(d for d in cfg.devices if d.name == "speaker")
+    assert (speaker.kind, speaker.driver, dict(speaker.options)) == (
+        "speaker", "espeak", {"volume": 70})
+    found = problems(tmp_path, '[devices.speaker]\ndriver = "espeak"\nvolume = 170\n',
+                     check_device_options)
+    assert "'volume'" in found["devices.speaker"] and "0 to 100" in found["devices.speaker"]
+
+
+def test_the_example_terminal_file_declares_a_valid_speaker():
+    import tomllib
+
+    from hardware.registry import check_device_options
+
+    example = Path(__file__).resolve().parent.parent / "config" / "terminal.example.toml"
+    table = dict(tomllib.loads(example.read_text(encoding="utf-8"))["devices"]["speaker"])
+    kind, driver = table.pop("kind"), table.pop("driver")
+    assert (kind, driver) == ("speaker", "espeak")
+    assert check_device_options(kind, driver, "speaker", table) is None
