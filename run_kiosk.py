@@ -61,7 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--devices", action="store_true",
                    help="open every configured device, list its status and exit")
     p.add_argument("--self-test", metavar="NAME",
-                   help="run a device's self-test (read a card, scan, capture, print a slip)")
+                   help="run a device's self-test (read a card, scan, capture, print a slip, "
+                        "say a test sentence)")
     p.add_argument("--print-config-help", action="store_true",
                    help="describe every configuration key and exit")
     p.add_argument("--hash-pin", action="store_true",
