@@ -14,16 +14,8 @@ from kiosk.flows.application_steps import State
 from kiosk.flows.id_photo import MATERIAL_KEY
 from kiosk.flows.id_photo import State as PhotoState
 from tests.sim_devices import SimDevices
-from tests.test_ui_apply import applications, identify, shown_text, tap, type_phone
-from tests.ui_harness import KioskHarness
-from tests.ui_platform import PlatformRig
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory):
-    r = PlatformRig(tmp_path_factory.mktemp("rig"))
-    yield r
-    r.close()
+from tests.test_ui_apply import applications, identify, tap, type_phone
+from tests.ui_flow_kit import kiosk, rig, shown_text  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -35,14 +27,6 @@ def devices():
     d.all.append(camera)
     yield d
     d.close()
-
-
-@pytest.fixture
-def kiosk(tmp_path, rig, devices):
-    harness = KioskHarness(tmp_path, connectivity=rig.connectivity, platform=rig.access(),
-                           devices=devices)
-    yield harness
-    harness.close()
 
 
 def wait_until(kiosk, predicate, timeout_s=8.0):

@@ -2,51 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from hardware.card_reader.samples import sample_cards
-from tests.sim_devices import SimDevices
-from tests.ui_harness import KioskHarness
-from tests.ui_platform import PlatformRig
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory):
-    r = PlatformRig(tmp_path_factory.mktemp("rig"))
-    yield r
-    r.close()
-
-
-@pytest.fixture
-def devices():
-    d = SimDevices()
-    yield d
-    d.close()
-
-
-@pytest.fixture
-def kiosk(tmp_path, rig, devices):
-    harness = KioskHarness(tmp_path, connectivity=rig.connectivity, platform=rig.access(),
-                           devices=devices)
-    yield harness
-    harness.close()
-
-
-def tile(kiosk, tile_id):
-    grid = kiosk.app.screen_manager.get_screen("home").ids.tiles
-    return next(b for b in grid.children if b.tile_id == tile_id)
-
-
-def button(kiosk, choice_id):
-    screen = kiosk.app.screen_manager.current_screen
-    found = [b for b in screen.walk() if getattr(b, "choice_id", None) == choice_id]
-    assert found, f"no button {choice_id} on {screen.name}: {screen.current_view}"
-    return found[0]
-
-
-def shown_text(kiosk) -> str:
-    screen = kiosk.app.screen_manager.current_screen
-    return "\n".join(w.text for w in screen.walk() if isinstance(getattr(w, "text", None), str))
+from tests.ui_flow_kit import button, devices, kiosk, rig, shown_text, tile  # noqa: F401 (fixtures)
 
 
 def tap(kiosk, *choice_ids):

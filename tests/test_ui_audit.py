@@ -6,16 +6,9 @@ from __future__ import annotations
 import pytest
 
 from kiosk.audit_rules import check
-from tests.test_ui_guide import button
+from tests.ui_flow_kit import button
 from tests.ui_harness import KioskHarness
-from tests.ui_platform import PlatformRig
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory):
-    r = PlatformRig(tmp_path_factory.mktemp("rig"))
-    yield r
-    r.close()
+from tests.ui_flow_kit import rig  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -9,13 +9,7 @@ import pytest
 from kiosk.flows.guide_render import GUIDE_URL_BASE
 from tests.ui_harness import KioskHarness
 from tests.ui_platform import PlatformRig
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory):
-    r = PlatformRig(tmp_path_factory.mktemp("rig"))
-    yield r
-    r.close()
+from tests.ui_flow_kit import button, rig, shown_text, tile  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -23,23 +17,6 @@ def kiosk(tmp_path, rig):
     harness = KioskHarness(tmp_path, connectivity=rig.connectivity, platform=rig.access())
     yield harness
     harness.close()
-
-
-def tile(kiosk, tile_id):
-    grid = kiosk.app.screen_manager.get_screen("home").ids.tiles
-    return next(b for b in grid.children if b.tile_id == tile_id)
-
-
-def button(kiosk, choice_id):
-    screen = kiosk.app.screen_manager.current_screen
-    found = [b for b in screen.walk() if getattr(b, "choice_id", None) == choice_id]
-    assert found, f"no button {choice_id} on {screen.name}: {screen.current_view}"
-    return found[0]
-
-
-def shown_text(kiosk) -> str:
-    screen = kiosk.app.screen_manager.current_screen
-    return "\n".join(w.text for w in screen.walk() if isinstance(getattr(w, "text", None), str))
 
 
 def type_on_keyboard(kiosk, letters: str) -> None:

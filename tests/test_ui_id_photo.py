@@ -11,15 +11,7 @@ from hardware.camera.simulator import SimulatedCamera
 from kiosk.flows.id_photo import MATERIAL_KEY, State
 from kiosk.session import SessionState
 from tests.sim_devices import SimDevices
-from tests.ui_harness import KioskHarness
-from tests.ui_platform import PlatformRig
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory):
-    r = PlatformRig(tmp_path_factory.mktemp("rig"))
-    yield r
-    r.close()
+from tests.ui_flow_kit import button, kiosk, rig, tile  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -31,26 +23,6 @@ def devices():
     d.all.append(camera)
     yield d
     d.close()
-
-
-@pytest.fixture
-def kiosk(tmp_path, rig, devices):
-    harness = KioskHarness(tmp_path, connectivity=rig.connectivity, platform=rig.access(),
-                           devices=devices)
-    yield harness
-    harness.close()
-
-
-def tile(kiosk, tile_id):
-    grid = kiosk.app.screen_manager.get_screen("home").ids.tiles
-    return next(b for b in grid.children if b.tile_id == tile_id)
-
-
-def button(kiosk, choice_id):
-    screen = kiosk.app.screen_manager.current_screen
-    found = [b for b in screen.walk() if getattr(b, "choice_id", None) == choice_id]
-    assert found, f"no button {choice_id} on {screen.name}: {screen.current_view}"
-    return found[0]
 
 
 def wait_until(kiosk, predicate, timeout_s=5.0):

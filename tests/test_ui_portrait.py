@@ -7,16 +7,10 @@ from __future__ import annotations
 import pytest
 from kivy.app import App
 
-from tests.test_ui_guide import button, tile, type_on_keyboard
+from tests.test_ui_guide import type_on_keyboard
+from tests.ui_flow_kit import button, tile
 from tests.ui_harness import KioskHarness
-from tests.ui_platform import PlatformRig
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory):
-    r = PlatformRig(tmp_path_factory.mktemp("rig"))
-    yield r
-    r.close()
+from tests.ui_flow_kit import rig  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

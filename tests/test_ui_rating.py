@@ -10,15 +10,7 @@ import pytest
 from hardware.camera.simulator import SimulatedCamera
 from kiosk.flows.id_photo import State
 from tests.sim_devices import SimDevices
-from tests.ui_harness import KioskHarness
-from tests.ui_platform import PlatformRig
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory):
-    r = PlatformRig(tmp_path_factory.mktemp("rig"))
-    yield r
-    r.close()
+from tests.ui_flow_kit import button, kiosk, rig, shown_text  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -29,26 +21,6 @@ def devices():
     d.all.append(camera)
     yield d
     d.close()
-
-
-@pytest.fixture
-def kiosk(tmp_path, rig, devices):
-    harness = KioskHarness(tmp_path, connectivity=rig.connectivity, platform=rig.access(),
-                           devices=devices)
-    yield harness
-    harness.close()
-
-
-def button(kiosk, choice_id):
-    screen = kiosk.app.screen_manager.current_screen
-    found = [b for b in screen.walk() if getattr(b, "choice_id", None) == choice_id]
-    assert found, f"no button {choice_id} on {screen.name}: {screen.current_view}"
-    return found[0]
-
-
-def shown_text(kiosk) -> str:
-    screen = kiosk.app.screen_manager.current_screen
-    return "\n".join(w.text for w in screen.walk() if isinstance(getattr(w, "text", None), str))
 
 
 def test_rating_a_completed_service_with_a_low_score_reaches_the_platform(kiosk, rig):

@@ -9,35 +9,10 @@ import pytest
 from hardware.card_reader.samples import sample_cards
 from kiosk.flows.registry import FLOW_CLASSES
 from kiosk.session import SessionState
-from tests.sim_devices import SimDevices
-from tests.test_ui_flows import button, shown_text, tile
-from tests.ui_harness import KioskHarness
-from tests.ui_platform import PlatformRig
+from tests.ui_flow_kit import button, devices, kiosk, rig, shown_text, tile  # noqa: F401 (fixtures)
 
 IDENTITY_FLOWS = [cls.name for cls in FLOW_CLASSES
                   if cls.needs_identity and getattr(cls, "tile", True)]
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory):
-    r = PlatformRig(tmp_path_factory.mktemp("rig"))
-    yield r
-    r.close()
-
-
-@pytest.fixture
-def devices():
-    d = SimDevices()
-    yield d
-    d.close()
-
-
-@pytest.fixture
-def kiosk(tmp_path, rig, devices):
-    harness = KioskHarness(tmp_path, connectivity=rig.connectivity, platform=rig.access(),
-                           devices=devices)
-    yield harness
-    harness.close()
 
 
 def identify_by_card(kiosk, devices, flow_name: str) -> str:
