@@ -195,6 +195,7 @@ def _parse_day(value: str) -> dt.date:
 # -- routes -----------------------------------------------------------------------------
 
 def _routes(router: APIRouter) -> None:  # noqa: C901 - one place listing the whole contract
+    from .offline_codes import offline_code_holder, offline_code_routes, remember_session
 
     @router.get("/catalogue", response_model=m.Catalogue, tags=["catalogue"],
                 responses={**ERRORS, 304: {"description": "Not modified (If-None-Match matched)"}},
@@ -232,9 +233,11 @@ def _routes(router: APIRouter) -> None:  # noqa: C901 - one place listing the wh
         return out
 
     @router.post("/identity/verify", response_model=m.ResidentProfile, tags=["identity"],
-                 responses={**ERRORS, **E404}, summary="Card record or scanned code -> resident")
+                 responses={**ERRORS, **E404, 403: {"model": m.ErrorResponse}},
+                 summary="Card record or scanned code (随申码, offline code) -> resident")
     def verify_identity(request: Request, terminal: Terminal, body: m.IdentityRequest):
         store = _store(request)
+        by_offline_code = False
         if body.method == "card":
             idn = _check_id(body.card.id_number)
             row = store.q1("SELECT * FROM residents WHERE id_number = ?", idn)
@@ -242,6 +245,9 @@ def _routes(router: APIRouter) -> None:  # noqa: C901 - one place listing the wh
                 row = None
         else:
             row = store.q1("SELECT * FROM residents WHERE code_token = ?", body.code_token.strip())
+            if row is None:  # a printed offline code? 403 when revoked or expired
+                row = offline_code_holder(store, body.code_token.strip())
+                by_offline_code = row is not None
         if row is None:
             raise ApiError(404, "resident_not_found", "暂时查不到您的信息，请到窗口咨询。",
                            "no resident matches this card record or code token")
@@ -251,6 +257,8 @@ def _routes(router: APIRouter) -> None:  # noqa: C901 - one place listing the wh
             c.execute("DELETE FROM sessions WHERE expires_at < ?", (iso(now()),))
             c.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)",
                       (token, row["id_number"], terminal, iso(expires)))
+            if by_offline_code:
+                remember_session(c, token)
         age = _age(row["id_number"])
         return {"resident_token": token, "expires_at": iso(expires),
                 "display_name": mask_name(row["name"]), "id_number_masked": mask_id(row["id_number"]),
@@ -383,6 +391,7 @@ def _routes(router: APIRouter) -> None:  # noqa: C901 - one place listing the wh
     from .applications_api import application_routes  # imports this module
 
     application_routes(router)
+    offline_code_routes(router)
 
     @router.post("/ratings", response_model=m.Receipt, status_code=201, tags=["feedback"],
                  responses={**ERRORS, **E409},

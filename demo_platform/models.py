@@ -180,6 +180,45 @@ class Benefit(BaseModel):
     proactive: bool = Field(description="免申即享: granted without an application.")
 
 
+# -- offline codes (离线码) ----------------------------------------------------------------
+
+OfflineCodeReason = Literal["age_60_plus", "under_18", "disabled"]
+
+
+class OfflineCodeHeld(BaseModel):
+    """The resident's code in force (never its token)."""
+    id: str
+    issued_at: str
+    valid_until: str = Field(description="Last day of validity, YYYY-MM-DD (Asia/Shanghai).")
+
+
+class OfflineCodeEligibility(BaseModel):
+    eligible: bool
+    reason: Optional[OfflineCodeReason] = Field(
+        description="Why a code may be issued; null when not eligible.")
+    reason_label: Optional[str] = Field(description="The reason in Chinese, e.g. 年满60周岁.")
+    valid_until: Optional[str] = Field(
+        description="Last day a code issued now would be valid (YYYY-MM-DD); null when not "
+                    "eligible.")
+    current: Optional[OfflineCodeHeld] = Field(
+        description="The code in force, revoked when a new one is issued.")
+    identified_by_offline_code: bool = Field(
+        description="This resident token came from an offline code: a new code needs the "
+                    "ID card or 随申码 (403 offline_code_needs_card).")
+
+
+class OfflineCode(BaseModel):
+    id: str = Field(description="Public code id for staff (printed); not a credential.")
+    token: str = Field(description="The credential: the QR content. Print it; never show or "
+                                   "log it.")
+    reason: OfflineCodeReason
+    reason_label: str
+    holder_name_masked: str = Field(description="Masked, e.g. 王*英.")
+    issued_at: str
+    valid_until: str = Field(description="Last day of validity, YYYY-MM-DD (Asia/Shanghai).")
+    replaced_previous: bool = Field(description="A code in force was revoked by this one.")
+
+
 # -- appointments ------------------------------------------------------------------------
 
 class Centre(BaseModel):

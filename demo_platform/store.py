@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS catalogue_items (
 CREATE INDEX IF NOT EXISTS catalogue_items_version ON catalogue_items(version);
 CREATE TABLE IF NOT EXISTS residents (
     id_number TEXT PRIMARY KEY, name TEXT NOT NULL, gender TEXT NOT NULL, address TEXT NOT NULL,
-    phone TEXT NOT NULL, code_token TEXT UNIQUE NOT NULL);
+    phone TEXT NOT NULL, code_token TEXT UNIQUE NOT NULL, disabled INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS sessions (
     token TEXT PRIMARY KEY, id_number TEXT NOT NULL, terminal_id TEXT NOT NULL,
     expires_at TEXT NOT NULL);
@@ -128,8 +128,14 @@ class Store:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA busy_timeout=5000")
         self.conn.executescript(SCHEMA)
+        from .offline_codes import migrate  # its tables; residents.disabled on an older file
+
+        upgraded = migrate(self.conn)
         if seed and self.meta("catalogue_version") is None:
             self.seed()
+        elif seed and upgraded:
+            with self.tx() as c:
+                self._seed_residents(c)  # the sample residents added since, and their flags
 
     def close(self) -> None:
         with self.lock:
@@ -289,10 +295,12 @@ class Store:
 
     def _seed_residents(self, c: sqlite3.Connection) -> None:
         today = now().date()
-        for i, (first17, name, gender, address, phone, code) in enumerate(sd.RESIDENTS, start=1):
+        for i, (first17, name, gender, address, phone, code, disabled) in enumerate(
+                sd.RESIDENTS, start=1):
             idn = first17 + id_check_char(first17)
-            c.execute("INSERT OR IGNORE INTO residents VALUES (?, ?, ?, ?, ?, ?)",
-                      (idn, name, gender, address, phone, code))
+            c.execute("INSERT INTO residents VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id_number) "
+                      "DO UPDATE SET disabled = excluded.disabled",
+                      (idn, name, gender, address, phone, code, int(disabled)))
             birth = dt.date(int(idn[6:10]), int(idn[10:12]), int(idn[12:14]))
             age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
             lic = [
@@ -306,7 +314,7 @@ class Store:
             if i == 3:
                 lic.append(("MAR", "结婚证（电子证照）", f"J310116-2012-{i:06d}", "金山区婚姻登记处",
                             "2012-10-01", None, {"持证人": name, "登记日期": "2012-10-01"}))
-            if i == 5:
+            if disabled:
                 lic.append(("DIS", "中华人民共和国残疾人证（电子证照）", idn + "42", "金山区残疾人联合会",
                             "2018-04-01", "2028-04-01", {"残疾类别": "肢体", "残疾等级": "二级"}))
             for j, (kind, title, number, issuer, issued, valid, fields) in enumerate(lic, start=1):
