@@ -389,8 +389,10 @@ def _routes(router: APIRouter) -> None:  # noqa: C901 - one place listing the wh
         return _appointment(store, row)
 
     from .applications_api import application_routes  # imports this module
+    from .contacts import contact_routes, help_record  # imports this module
 
     application_routes(router)
+    contact_routes(router)
     offline_code_routes(router)
 
     @router.post("/ratings", response_model=m.Receipt, status_code=201, tags=["feedback"],
@@ -421,7 +423,8 @@ def _routes(router: APIRouter) -> None:  # noqa: C901 - one place listing the wh
             hid = "HLP-" + secrets.token_hex(6).upper()
             at = iso(now())
             c.execute("INSERT INTO help_requests VALUES (?, ?, ?, 'open', ?)",
-                      (hid, terminal, json.dumps(body.model_dump(), ensure_ascii=False), at))
+                      (hid, terminal, json.dumps(help_record(store, terminal, body),
+                                                 ensure_ascii=False), at))
             return 201, {"id": hid, "received_at": at, "status": "open",
                          "expected_response": "工作人员将在工作时间2小时内与您联系"}
 

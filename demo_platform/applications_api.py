@@ -14,6 +14,7 @@ from . import models as m
 from .app import (E404, E409, E_LICENCE_KINDS, ERRORS, IdemHeader, Resident, Terminal, _age,
                   _application, _check_id, _key, _replayable, _service, _store)
 from .catalogue import form_for
+from .contacts import application_contact, precheck_phone
 from .errors import ApiError
 from .store import Store, id_number_valid, iso, now
 
@@ -29,7 +30,8 @@ def application_routes(router: APIRouter) -> None:
                            f"{service_id} cannot be applied for online")
         return form_for(svc)
 
-    def _precheck(store: Store, body: m.PrecheckRequest | m.ApplicationRequest) -> dict:
+    def _precheck(store: Store, body: m.PrecheckRequest | m.ApplicationRequest,
+                  terminal: str) -> dict:
         svc = _service(store, body.service_id)
         idn = body.applicant.id_number.strip().upper()
         id_ok = id_number_valid(idn)
@@ -72,8 +74,10 @@ def application_routes(router: APIRouter) -> None:
                     continue
                 value = body.answers.get(f["name"], "").strip()
                 ok = bool(value) and (f["type"] != "phone" or bool(re.fullmatch(r"1[3-9]\d{9}", value)))
-                fields.append({"item": f["label"], "ok": ok,
-                               "reason": "已填写" if ok else ("请填写" if not value else "格式不正确")})
+                reason = "已填写" if ok else ("请填写" if not value else "格式不正确")
+                if f["type"] == "phone" and not value:  # the registered number, or none
+                    ok, reason = precheck_phone(store, terminal, body, idn)
+                fields.append({"item": f["label"], "ok": ok, "reason": reason})
         ready = all(i["ok"] for i in conditions + materials + fields)
         return {"service_id": svc["id"], "ready": ready, "conditions": conditions,
                 "materials": materials, "fields": fields}
@@ -81,7 +85,7 @@ def application_routes(router: APIRouter) -> None:
     @router.post("/applications/precheck", response_model=m.PrecheckResult, tags=["applications"],
                  responses={**ERRORS, **E404}, summary="Pre-check conditions and materials")
     def precheck(request: Request, _t: Terminal, body: m.PrecheckRequest):
-        return _precheck(_store(request), body)
+        return _precheck(_store(request), body, _t)
 
     @router.post("/applications", response_model=m.Application, status_code=201,
                  tags=["applications"], responses={**ERRORS, **E404, **E409},
@@ -106,6 +110,9 @@ def application_routes(router: APIRouter) -> None:
             at = iso(now())
             stored = {**body.model_dump(exclude={"attachments"}),
                       "attachments": attachments.summary(photos)}
+            # How to reach the applicant; a phone_ref becomes the registered number here.
+            stored["contact"] = application_contact(store, terminal, body, idn)
+            stored.pop("phone_ref", None)
             c.execute("INSERT INTO applications VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?)",
                       (aid, number, terminal, idn, svc["id"],
                        json.dumps(stored, ensure_ascii=False), at))

@@ -145,6 +145,16 @@ class ResidentProfile(BaseModel):
     address_area: str
 
 
+class ResidentContact(BaseModel):
+    """GET /residents/me/contact: the registered mobile number, never in full."""
+    has_phone: bool
+    phone_masked: Optional[str] = Field(default=None, description="e.g. 138****0007; null "
+                                                                  "when none is registered.")
+    phone_ref: Optional[str] = Field(default=None, description=(
+        "Opaque; send as `phone_ref` in an application or call-back request instead of a "
+        "number. Bound to this resident and terminal, valid 30 days."))
+
+
 # -- licences and benefits ---------------------------------------------------------------
 
 class Licence(BaseModel):
@@ -290,6 +300,12 @@ class PrecheckRequest(BaseModel):
     applicant: Applicant
     answers: dict[str, str] = {}
     materials_provided: list[str] = []
+    phone_ref: Optional[str] = Field(default=None, max_length=64, description=(
+        "From GET /residents/me/contact: use the registered mobile number for the phone "
+        "field (when the answers leave it empty)."))
+    no_phone: bool = Field(default=False, description=(
+        "The resident has no mobile number to give: the phone field counts as answered; "
+        "progress is asked at a terminal or window, results go by the chosen delivery."))
 
 
 class CheckItem(BaseModel):
@@ -320,6 +336,12 @@ class ApplicationRequest(BaseModel):
     applicant: Applicant
     answers: dict[str, str] = {}
     materials_provided: list[str] = []
+    phone_ref: Optional[str] = Field(default=None, max_length=64, description=(
+        "From GET /residents/me/contact: use the registered mobile number for the phone "
+        "field (when the answers leave it empty)."))
+    no_phone: bool = Field(default=False, description=(
+        "The resident has no mobile number to give: the phone field counts as answered; "
+        "progress is asked at a terminal or window, results go by the chosen delivery."))
     attachments: list[Attachment] = Field(default=[], max_length=12)
     submitted_on_terminal_at: Optional[str] = None
 
@@ -372,6 +394,9 @@ class HelpRequest(BaseModel):
     kind: Literal["call_back", "assistance", "complaint", "device_problem"]
     message: str = Field(default="", max_length=1000)
     phone: Optional[str] = Field(default=None, max_length=20)
+    phone_ref: Optional[str] = Field(default=None, max_length=64, description=(
+        "A call-back to the registered number (from GET /residents/me/contact); "
+        "`phone` wins when both are given."))
     service_id: Optional[str] = None
 
 

@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS residents (
 CREATE TABLE IF NOT EXISTS sessions (
     token TEXT PRIMARY KEY, id_number TEXT NOT NULL, terminal_id TEXT NOT NULL,
     expires_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS phone_refs (
+    ref_sha256 TEXT PRIMARY KEY, id_number TEXT NOT NULL, terminal_id TEXT NOT NULL,
+    expires_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS licences (
     id TEXT PRIMARY KEY, id_number TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
     number TEXT NOT NULL, issuer TEXT NOT NULL, issued_on TEXT NOT NULL, valid_until TEXT,
