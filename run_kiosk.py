@@ -51,6 +51,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "exit 1 on any violation; use with --demo")
     p.add_argument("--gallery-flows", metavar="NAMES",
                    help="with --gallery: only these flows (comma-separated, e.g. apply,rating)")
+    p.add_argument("--gallery-modes", metavar="MODES", default="standard,elderly",
+                   help="with --gallery/--audit: display modes to walk (comma-separated: "
+                        "standard, elderly, high_contrast, elderly_high_contrast; default "
+                        "standard,elderly)")
     p.add_argument("--gallery", type=Path, metavar="DIR",
                    help="screenshot every screen of every flow in standard and elderly mode "
                         "into DIR (with index.html), then exit; use with --demo")
@@ -226,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         walker = _attach_gallery(app, args.gallery, platform, devices,
                                  flows=[f for f in (args.gallery_flows or "").split(",") if f],
                                  font_path=config.display.font_path,
-                                 audit=args.audit is not None)
+                                 audit=args.audit is not None,
+                                 modes=tuple(m for m in args.gallery_modes.split(",") if m))
     elif shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     _stop_on_signals(app)
@@ -301,7 +306,8 @@ def _start_after_first_frame(start) -> None:
 
 
 def _attach_gallery(app, folder: Path, platform, devices, *, flows: list[str],
-                    font_path: str, audit: bool = False) -> list:
+                    font_path: str, audit: bool = False,
+                    modes: tuple[str, ...] = ("standard", "elderly")) -> list:
     """Once the platform side has synced and the devices are up, walk every flow (or
     `flows`). Returns a one-item list that holds the walker once it has started."""
     from kivy.clock import Clock
@@ -335,7 +341,7 @@ def _attach_gallery(app, folder: Path, platform, devices, *, flows: list[str],
         if audit:
             from screens.audit import AuditWalker as walker_class
         walker[0] = walker_class(app, Screenshotter(folder), app.stop, devices=devices,
-                                  flows=flows or None, font_path=font_path)
+                                  flows=flows or None, font_path=font_path, modes=modes)
         walker[0].start()
 
     app.bind(on_start=lambda *_: Clock.schedule_once(poll, 0.2))

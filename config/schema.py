@@ -33,8 +33,9 @@ SETTING = "setting"
 Check = Callable[[Any], "str | None"]
 
 #: Service ids the home screen knows, in their default order.
-KNOWN_SERVICES: tuple[str, ...] = ("guide", "appointment", "progress", "licences", "benefits",
-                                   "apply", "id_photo", "bundles", "cross_province", "help")
+KNOWN_SERVICES: tuple[str, ...] = ("guide", "appointment", "progress", "licences",
+                                   "offline_code", "benefits", "apply", "id_photo", "bundles",
+                                   "cross_province", "agent", "help")
 LANGUAGES: tuple[str, ...] = ("zh_CN", "en")
 LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -226,6 +227,13 @@ class SessionConfig:
 @dataclass(frozen=True)
 class AccessibilityConfig:
     elderly_by_default: bool = setting("Sessions start in elderly mode (large text, slower).")
+    voice_in_elderly_mode: bool = setting(
+        "Voice guidance reads every screen aloud in elderly mode unless the resident stops it.")
+    voice_by_default: bool = setting(
+        "Voice guidance is on in every session, not only in elderly mode.")
+    elderly_home: tuple[str, ...] = setting(
+        "Services shown first on the elderly-mode home screen (at most 5; the sixth tile "
+        "is \"more services\" when there are more).", choices=KNOWN_SERVICES, unique=True)
 
 
 @dataclass(frozen=True)

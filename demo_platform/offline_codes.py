@@ -149,10 +149,10 @@ def offline_code_holder(store: Store, token: str) -> sqlite3.Row | None:
         return None
     if dt.date.fromisoformat(code["valid_until"]) < local_today():
         raise ApiError(403, "offline_code_expired", EXPIRED,
-                       f"offline code {code['id']} was valid until {code['valid_until']}")
+                       f"the offline code was valid until {code['valid_until']}")
     if code["status"] != "active":
         raise ApiError(403, "offline_code_revoked", REVOKED,
-                       f"offline code {code['id']} was revoked (a newer code was issued)")
+                       "the offline code was revoked (a newer code was issued)")
     return store.q1("SELECT * FROM residents WHERE id_number = ?", code["id_number"])
 
 

@@ -19,7 +19,7 @@ class ServiceTile:
     id: str
     title: str
     screen: str
-    requires: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # device kinds; "card_reader|scanner": either will do
 
 
 @dataclass(frozen=True)
@@ -41,19 +41,24 @@ def decide_availability(
     """Decide from configuration and device readiness; pure, no I/O.
 
     ``device_ready`` maps a device kind (``"printer"``) to whether it is usable now; a kind
-    that is missing from it counts as not ready.
+    that is missing from it counts as not ready. A requirement ``"a|b"`` is met when
+    either kind is ready.
     """
     if out_of_service:
         return Availability(False, (), "switched out of service by configuration",
                             out_of_service_message)
     order = {name: i for i, name in enumerate(enabled)}
     wanted = sorted((t for t in built if t.id in order), key=lambda t: order[t.id])
-    usable = tuple(t for t in wanted if all(device_ready.get(k, False) for k in t.requires))
+    usable = tuple(t for t in wanted if all(_met(k, device_ready) for k in t.requires))
     if wanted and not usable:
-        missing = sorted({k for t in wanted for k in t.requires if not device_ready.get(k)})
+        missing = sorted({k for t in wanted for k in t.requires if not _met(k, device_ready)})
         return Availability(False, (), "no enabled service usable; devices not ready: "
                             + ", ".join(missing))
     return Availability(True, usable, f"{len(usable)} of {len(wanted)} service(s) usable")
+
+
+def _met(requirement: str, device_ready: Mapping[str, bool]) -> bool:
+    return any(device_ready.get(kind, False) for kind in requirement.split("|"))
 
 
 # The flows built so far. Each resident-service issue adds its tile here.

@@ -17,6 +17,7 @@ from kiosk.connectivity import Connectivity
 from kiosk.i18n import Translator
 from kiosk.navigation import Navigator
 from kiosk.session import Session, SessionTimings
+from kiosk.voice import VoiceGuide
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class KioskServices:
     devices: DeviceReadiness | None = None
     connectivity: Connectivity | None = None  # platform link state, when there is a platform
     flows: dict[str, Any] = field(default_factory=dict)  # name -> kiosk.flows Flow
+    voice: VoiceGuide | None = None  # reads screens aloud (None: no speaker provider)
 
     def evaluate_availability(self) -> Availability:
         """Decide again from the configuration and the devices' current readiness."""
@@ -122,5 +124,23 @@ def build_services(
         connectivity=connectivity,
         flows=flows,
     )
+    a = config.accessibility
+    services.voice = VoiceGuide(speaker_of(devices), lambda: session.elderly,
+                                in_elderly_mode=a.voice_in_elderly_mode,
+                                by_default=a.voice_by_default)
     services.evaluate_availability()
     return services
+
+
+def speaker_of(devices: Any) -> Callable[[], Any | None]:
+    """The first usable speaker of the device manager, looked up on each call (a speaker
+    that fails or comes back is followed); never raises."""
+    def first() -> Any | None:
+        by_kind = getattr(devices, "by_kind", None)
+        if by_kind is None:
+            return None
+        for device in by_kind("speaker"):
+            if device.status.usable:
+                return device
+        return None
+    return first

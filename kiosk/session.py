@@ -10,8 +10,8 @@ States::
 A session begins at the first touch on the attract/home screen. Every touch while ACTIVE
 restarts the idle timer. When the idle limit passes, WARNING shows a countdown; one tap on
 "more time" goes back to ACTIVE, as often as the resident likes. Any end (timeout, the
-finish button, the ID card taken away) wipes `SessionData`, resets elderly mode and
-language to the terminal's defaults and tells every listener, so screens clear themselves.
+finish button, the ID card taken away) wipes `SessionData`, resets elderly mode, high
+contrast and language to the terminal's defaults and tells every listener, so screens clear themselves.
 
 Time comes from an injected monotonic clock and `tick()` is called by the app's scheduler
 (Kivy's Clock) or directly by tests; nothing here blocks or starts threads.
@@ -90,6 +90,7 @@ class SessionEnded:
 class PreferencesChanged:
     elderly: bool
     language: str
+    high_contrast: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class Session:
         self.state = SessionState.IDLE
         self.language = default_language
         self.elderly = default_elderly
+        self.high_contrast = False  # the high-contrast scheme, in either mode
         self.session_no = 0
         self.extensions = 0
         self._started_at = 0.0
@@ -240,7 +242,18 @@ class Session:
             # The idle limit changed: count it from now, not from the last touch.
             self._last_activity = self._clock()
             log.info("elderly mode %s", "on" if on else "off")
-            self._emit(PreferencesChanged(self.elderly, self.language))
+            self._emit(self._preferences())
+
+    def set_high_contrast(self, on: bool) -> None:
+        """Switch the high-contrast scheme (kept until the session ends). A touch too."""
+        self.touch()
+        if on != self.high_contrast:
+            self.high_contrast = on
+            log.info("high contrast %s", "on" if on else "off")
+            self._emit(self._preferences())
+
+    def _preferences(self) -> PreferencesChanged:
+        return PreferencesChanged(self.elderly, self.language, self.high_contrast)
 
     def set_language(self, language: str) -> None:
         """Switch the display language; unknown languages raise ValueError."""
@@ -250,7 +263,7 @@ class Session:
         if language != self.language:
             self.language = language
             log.info("language %s", language)
-            self._emit(PreferencesChanged(self.elderly, self.language))
+            self._emit(self._preferences())
 
     def identify(self, display_name: str) -> None:
         """Record the identified resident's name (kept in `data`, shown masked on screen).
@@ -289,14 +302,16 @@ class Session:
         self.state = SessionState.IDLE
         self.data.wipe()
         preferences_changed = (self.elderly != self.default_elderly
-                               or self.language != self.default_language)
+                               or self.language != self.default_language
+                               or self.high_contrast)
         self.elderly = self.default_elderly
         self.language = self.default_language
+        self.high_contrast = False
         log.info("session %d ended: %s after %.0fs, %d extension(s)",
                  self.session_no, reason.value, duration, self.extensions)
         self._emit(SessionEnded(reason, duration))
         if preferences_changed:
-            self._emit(PreferencesChanged(self.elderly, self.language))
+            self._emit(self._preferences())
 
     # -- queries ----------------------------------------------------------------------
     def warning_seconds_left(self) -> int:

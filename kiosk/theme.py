@@ -1,4 +1,5 @@
-"""Sizes and colours of every screen, in a standard and an elderly (长者模式) scale.
+"""Sizes and colours of every screen, in a standard and an elderly (长者模式) scale, each
+also in a high-contrast scheme.
 
 Plain data: `screens/` mirrors the chosen `Theme` into Kivy properties so that switching
 mode restyles every screen at once. Numbers come from the kiosk's accessibility targets
@@ -8,7 +9,7 @@ apart, text contrast >= 4.5:1 / 7:1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 RGB = tuple[float, float, float]
 
@@ -108,5 +109,23 @@ ELDERLY = Theme(
 )
 
 
-def theme_for(elderly: bool) -> Theme:
+# The high-contrast scheme (for low vision, glare on the screen): light text and yellow
+# buttons on black, in either mode; sizes stay those of the mode. Every pair >= 7:1.
+_HIGH_CONTRAST = dict(
+    background=hex_rgb("#000000"), surface=hex_rgb("#000000"),
+    text=hex_rgb("#ffffff"), text_muted=hex_rgb("#e6e6e6"),
+    primary=hex_rgb("#ffd60a"), primary_text=hex_rgb("#000000"),
+    secondary=hex_rgb("#262626"), secondary_text=hex_rgb("#ffffff"),
+    bar_bg=hex_rgb("#000000"), bar_text=hex_rgb("#ffd60a"),
+    warning=hex_rgb("#3d2e00"), warning_text=hex_rgb("#ffffff"),
+    outline=hex_rgb("#ffffff"),
+)
+STANDARD_HIGH_CONTRAST = replace(STANDARD, name="standard_high_contrast", min_contrast=7.0,
+                                 **_HIGH_CONTRAST)
+ELDERLY_HIGH_CONTRAST = replace(ELDERLY, name="elderly_high_contrast", **_HIGH_CONTRAST)
+
+
+def theme_for(elderly: bool, high_contrast: bool = False) -> Theme:
+    if high_contrast:
+        return ELDERLY_HIGH_CONTRAST if elderly else STANDARD_HIGH_CONTRAST
     return ELDERLY if elderly else STANDARD

@@ -30,7 +30,7 @@ from screens.live_theme import LiveTheme
 from screens.screens import (HelpScreen, HomeScreen, IdleWarning, KioskScreen,
                              OutOfServiceScreen)
 from screens.flow_screen import FlowScreen
-from screens.widgets import KioskBar, TileButton
+from screens.widgets import KioskBar
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,9 @@ class KioskApp(App):
     support_contact = StringProperty("")
     out_of_service_message = StringProperty("")
     platform_offline = BooleanProperty(False)  # the last platform call failed
+    voice_on = BooleanProperty(False)          # voice guidance reads screens aloud
+    voice_available = BooleanProperty(False)   # a usable speaker is there
+    high_contrast = BooleanProperty(False)     # the high-contrast scheme, in either mode
 
     def __init__(self, services: KioskServices, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -71,6 +74,7 @@ class KioskApp(App):
         self.screen_manager: ScreenManager | None = None
         self.bar: KioskBar | None = None
         self.warning: IdleWarning | None = None
+        self.voice = services.voice
         self._tick_event = None
         self._stopped = False
         self._unsubscribe: list = []
@@ -78,8 +82,9 @@ class KioskApp(App):
         self.terminal_id, self.terminal_name = t.id, t.name
         self.terminal_location, self.terminal_hours = t.location, t.service_hours
         self.support_contact = t.support_contact
-        self.theme = LiveTheme(theme_for(self.session.elderly))
-        self._apply_preferences(self.session.elderly, self.session.language)
+        self.theme = LiveTheme(theme_for(self.session.elderly, self.session.high_contrast))
+        self._apply_preferences(self.session.elderly, self.session.language,
+                                self.session.high_contrast)
 
     # -- Kivy App hooks ----------------------------------------------------------------
     def build(self):
@@ -96,6 +101,8 @@ class KioskApp(App):
         root.add_widget(self.screen_manager)
         self._unsubscribe = [self.session.subscribe(self._on_session_event),
                              self.navigator.subscribe(self._on_navigate)]
+        if self.voice is not None:
+            self._unsubscribe.append(self.voice.subscribe(self._on_voice_change))
         Window.bind(on_touch_down=self._on_any_touch, on_keyboard=self._on_keyboard,
                     on_request_close=self._on_request_close)
         link = self.services.connectivity
@@ -108,6 +115,7 @@ class KioskApp(App):
             self.set_in_service()
         else:
             self.set_out_of_service(availability.message, availability.reason)
+        self._on_voice_change()
         return root
 
     def on_start(self) -> None:
@@ -192,8 +200,47 @@ class KioskApp(App):
         if flow is not None:
             flow.on_code(text)
 
+    # -- voice guidance -----------------------------------------------------------------
+    def voice_button(self, voice_id: str) -> None:
+        """A voice button of the bar: "voice_repeat" (read aloud / read again) or
+        "voice_stop" (stop reading for this session)."""
+        if self.voice is None:
+            return
+        if voice_id == "voice_stop":
+            self.voice.stop()
+        else:
+            self.voice.repeat()
+
+    def voice_louder(self) -> None:
+        if self.voice is not None:
+            self.voice.louder()
+
+    def voice_quieter(self) -> None:
+        if self.voice is not None:
+            self.voice.quieter()
+
+    def speak_screen(self, screen, *, again: bool = False) -> None:
+        """Voice guidance reads what ``screen`` says, if it is the one shown (screens
+        redraw while hidden, e.g. on a language change, and must stay silent then)."""
+        if self.voice is None or self.screen_manager is None or self._stopped:
+            return
+        if self.screen_manager.current_screen is not screen:
+            return
+        self.voice.show(screen.spoken_text(), where=screen.name, again=again)
+
+    def _on_voice_change(self) -> None:
+        if self.voice is None or self._stopped:
+            return
+        self.voice_on = self.voice.enabled
+        self.voice_available = self.voice.available
+        if self.bar is not None:
+            self.bar.show_voice(self.voice.available, self.voice_on)
+
     def toggle_elderly(self) -> None:
         self.session.set_elderly(not self.session.elderly)
+
+    def toggle_high_contrast(self) -> None:
+        self.session.set_high_contrast(not self.session.high_contrast)
 
     def switch_language(self) -> None:
         self.session.set_language(
@@ -224,6 +271,7 @@ class KioskApp(App):
 
     def refresh_availability(self) -> None:
         """Re-decide what the terminal offers (after a device status change)."""
+        self._on_voice_change()  # a speaker may have gone or come back
         availability = self.services.evaluate_availability()
         if self.screen_manager is not None and availability.in_service:
             self._fill_tiles()
@@ -241,16 +289,21 @@ class KioskApp(App):
                 self.warning = IdleWarning()
             self.warning.seconds_left = event.seconds
             self.warning.open(animation=False)
+            if self.voice is not None:
+                self.voice.show(self.warning.spoken_text(), where="idle warning")
         elif isinstance(event, WarningCountdown):
             self.warning.seconds_left = event.seconds_left
         elif isinstance(event, SessionExtended):
             self._dismiss_warning()
+            screen = self.screen_manager.current_screen if self.screen_manager else None
+            if self.voice is not None and screen is not None:
+                self.voice.show(screen.spoken_text(), where=screen.name, quiet=True)
         elif isinstance(event, ResidentIdentified):
             self.resident_name = mask_name(self.session.data.get(DISPLAY_NAME, ""))
         elif isinstance(event, SessionEnded):
             self._wipe_screens()
         elif isinstance(event, PreferencesChanged):
-            self._apply_preferences(event.elderly, event.language)
+            self._apply_preferences(event.elderly, event.language, event.high_contrast)
 
     def _dismiss_warning(self) -> None:
         if self.warning is not None:
@@ -258,6 +311,8 @@ class KioskApp(App):
 
     def _wipe_screens(self) -> None:
         self._dismiss_warning()
+        if self.voice is not None:
+            self.voice.session_ended()  # silence, volume back, the resident's choice gone
         self.in_session = False
         self.resident_name = ""
         for screen in self.screen_manager.screens:
@@ -266,10 +321,16 @@ class KioskApp(App):
         if self.in_service:
             self.navigator.home()
 
-    def _apply_preferences(self, elderly: bool, language: str) -> None:
-        if self.theme.current is not theme_for(elderly):
-            self.theme.apply(theme_for(elderly))
+    def _apply_preferences(self, elderly: bool, language: str,
+                           high_contrast: bool = False) -> None:
+        theme = theme_for(elderly, high_contrast)
+        if self.theme.current is not theme:
+            self.theme.apply(theme)
+        changed = elderly != self.elderly
         self.elderly = elderly
+        self.high_contrast = high_contrast
+        if changed and self.voice is not None and self.bar is not None:
+            self.voice.mode_changed()
         if language != self.language:
             self.tr = self.services.translator.gettext_for(language)
             self.language = language
@@ -291,21 +352,20 @@ class KioskApp(App):
             else:
                 self.screen_manager.add_widget(SCREEN_CLASSES[name]())
         self.screen_manager.current = name
+        self.speak_screen(self.screen_manager.current_screen)
 
     def _fill_tiles(self) -> None:
         """The home screen's service tiles: those available now, in configured order."""
-        grid = self.screen_manager.get_screen("home").ids.tiles
-        grid.clear_widgets()
-        for tile in self.services.availability.tiles:
-            button = TileButton(tile_title=tile.title, tile_id=tile.id)
-            button.bind(on_release=lambda b: self.open_flow(b.tile_id))
-            grid.add_widget(button)
+        home = self.screen_manager.get_screen("home")
+        home.set_tiles(self.services.availability.tiles, self.open_flow)
 
     # -- window guards -----------------------------------------------------------------
     def _on_any_touch(self, _window, _touch) -> bool:
         """Every touch counts as activity; the touch still goes on to the widgets."""
         if self.in_service:
             self.session.touch()
+        if self.voice is not None:
+            self.voice.acted()  # the person acts: speech stops (EN 301 549 5.1.3.5)
         return False
 
     def _on_keyboard(self, _window, key, *_args) -> bool:

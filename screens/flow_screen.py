@@ -20,6 +20,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
 from kiosk.flows.view import View
+from kiosk.voice import speech_for
 from screens.screens import KioskScreen
 from screens.widgets import KButton, KLabel
 
@@ -91,12 +92,21 @@ class FlowScreen(KioskScreen):
         self.current_view: View | None = None
         self.special: Any = None
         self.special_name = ""
-        flow.subscribe(self.refresh)
+        flow.subscribe(self._flow_changed)
         self.bind(size=self._arrange)
         app = App.get_running_app()
         app.bind(tr=lambda *_: self.refresh(), theme=lambda *_: self.refresh())
 
-    def refresh(self, *_args) -> None:
+    def _flow_changed(self) -> None:
+        self.refresh(answered=True)
+
+    def spoken_text(self) -> str:
+        return speech_for(self.current_view) if self.current_view is not None else ""
+
+    def refresh(self, *_args, answered: bool = False) -> None:
+        """Redraw from the flow's view. ``answered``: the flow changed (it answered a tap
+        or a job ended), so voice guidance reads an error or notice again even if the
+        text is the same as before; a redraw for a new theme or language is not."""
         app = App.get_running_app()
         if app is None or self.flow is None:
             return
@@ -122,6 +132,8 @@ class FlowScreen(KioskScreen):
         self._place_special(view.widget)
         self._arrange()
         leave, self.flow.leave_to = self.flow.leave_to, ""
+        if not leave:
+            app.speak_screen(self, again=answered and view.notice is not None)
         if leave == "home":
             app.go_home()
         elif leave.startswith("resume:"):

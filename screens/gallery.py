@@ -28,18 +28,29 @@ from screens.screenshots import Screenshotter
 log = logging.getLogger(__name__)
 
 DEMO_CODE = "SSM-DEMO-0001"
+# Other demo residents the walker also scans in, for screens only they see: the offline
+# code's "who can have one" screen needs a resident who may not (an adult under 60).
+OTHER_CODES = {"offline_code": ("SSM-DEMO-0003",)}
 STUCK_S = 20
 WAIT_S = 12  # how long the camera preview may take to capture by itself
 RATED_SERVICE = "JS-HJ-001"
 SKIPPED = {"nav:home", "page:previous"}  # taps that only lead back to views already seen
+# mode -> (长者模式, high contrast)
+MODES = {"standard": (False, False), "elderly": (True, False),
+         "high_contrast": (False, True), "elderly_high_contrast": (True, True)}
 
 
 class GalleryWalker:
     def __init__(self, app: Any, shots: Screenshotter, on_done: Callable[[], None], *,
                  devices: Any = None, max_views: int = 14, max_depth: int = 9,
-                 flows: list[str] | None = None, font_path: str = "") -> None:
+                 flows: list[str] | None = None, font_path: str = "",
+                 modes: tuple[str, ...] = ("standard", "elderly")) -> None:
         self.app, self.shots, self.on_done, self.devices = app, shots, on_done, devices
         self.max_views, self.max_depth = max_views, max_depth
+        unknown = set(modes) - set(MODES)
+        if unknown:
+            raise ValueError(f"unknown gallery mode(s) {sorted(unknown)}; known: {MODES}")
+        self.modes = modes
         # Every tile, then the flows reached another way (rating, help).
         tiles = [t.id for t in app.services.availability.tiles]
         self.flow_names = flows or tiles + [n for n in app.services.flows if n not in tiles]
@@ -96,7 +107,8 @@ class GalleryWalker:
     # --- the script ---------------------------------------------------------------------
     def _script(self) -> Iterator[Any]:
         app = self.app
-        for mode in ("standard", "elderly"):
+        for mode in self.modes:
+            yield from self._home(mode)
             for name in self.flow_names:
                 seen: set[tuple] = set()
                 queue: deque[tuple[str, ...]] = deque([()])
@@ -105,7 +117,7 @@ class GalleryWalker:
                     path = queue.popleft()
                     self._where = f"{name} {mode}: {' > '.join(path) or 'start'}"
                     log.debug("gallery: %s", self._where)
-                    yield from self._restart(name, elderly=mode == "elderly")
+                    yield from self._restart(name, mode)
                     ok = True
                     for choice in path:
                         if choice == "@wait":  # the camera takes the photo by itself
@@ -137,20 +149,40 @@ class GalleryWalker:
                         waiting = self._waiting_for(flow)
                         if waiting:
                             queue.append(path + (waiting,))
+                            if waiting == "@scan":
+                                queue.extend(path + (f"@scan:{code}",)
+                                             for code in OTHER_CODES.get(name, ()))
                         elif view.widget == "camera":
                             queue.append(path + ("@wait",))
                         for c in view.choices + view.actions:
                             if c.enabled and c.id not in SKIPPED:
                                 queue.append(path + (c.id,))
-        yield from self._restart(None, elderly=False)
+        yield from self._restart(None, "standard")
 
-    def _restart(self, name: str | None, *, elderly: bool) -> Iterator[Any]:
+    def _home(self, mode: str) -> Iterator[Any]:
+        """The home screen in a session, and each further page of tiles ("more services")."""
+        yield from self._restart(None, mode)
+        home = self.app.screen_manager.get_screen("home")
+        for page in range(1, 10):
+            self._where = f"home {mode}: page {page}"
+            filename = f"{len(self.shots.taken) + 1:03d}_home_{mode}_{page:02d}"
+            self.index.append((filename, f"home · {mode}", f"page {page}"))
+            yield filename
+            if home.home_page is None or home.home_page.more != "home:more":
+                break
+            home._turn()
+            yield lambda: True
+        home.first_page()
+
+    def _restart(self, name: str | None, mode: str) -> Iterator[Any]:
         app = self.app
         if app.session.state.value != "idle":
             app.session.finish()
         yield self._settled
         app.session.touch()
+        elderly, contrast = MODES[mode]
         app.session.set_elderly(elderly)
+        app.session.set_high_contrast(contrast)
         if name == "rating":  # as a completed flow hands over to it
             app.services.flows[name].ctx.extras["rating_for"] = {"service_id": RATED_SERVICE}
         if name is not None:
@@ -179,6 +211,8 @@ class GalleryWalker:
         """What the resident does at the devices: scan the demo code, lay a sample card."""
         if action == "@scan":
             self.app.device_code_scanned(DEMO_CODE)
+        elif action.startswith("@scan:"):
+            self.app.device_code_scanned(action[len("@scan:"):])
         elif action == "@card" and self.devices is not None:
             for reader in self.devices.by_kind("card_reader"):
                 if hasattr(reader, "insert_card"):

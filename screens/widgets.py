@@ -8,6 +8,7 @@ from kivy.app import App
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from kiosk.i18n import N_
 from screens.linebreak import has_cjk, wrap
 
 
@@ -61,7 +62,7 @@ class KButton(ButtonBehavior, ChineseWrapping, Label):
 
 
 class KioskBar(BoxLayout):
-    """The bar on every screen: Home, Back, 长者模式, language, help, finish.
+    """The bar on every screen: Home, Back, voice, 长者模式, language, help, finish.
 
     One row where everything fits with room for the greeting; two rows on a narrow
     (portrait) screen, so that no button is ever pushed off the edge.
@@ -74,8 +75,28 @@ class KioskBar(BoxLayout):
 
     def _buttons(self) -> list:
         ids = self.ids
-        return [ids.home_button, ids.back_button, ids.elderly_switch, ids.language_button,
-                ids.help_button, ids.finish_button]
+        return [ids.home_button, ids.back_button, *reversed(ids.voice_group.children),
+                ids.elderly_switch, ids.language_button, ids.help_button, ids.finish_button]
+
+    def show_voice(self, available: bool, on: bool) -> None:
+        """The voice buttons: none without a speaker; "read aloud" while guidance is off;
+        "read again" and "stop reading" while it is on."""
+        from kivy.factory import Factory
+
+        group = self.ids.voice_group
+        wanted = ([] if not available else
+                  [("voice_repeat", N_("Read again")), ("voice_stop", N_("Stop reading"))]
+                  if on else [("voice_repeat", N_("Read aloud"))])
+        if [(b.voice_id, b.msgid) for b in reversed(group.children)] == wanted:
+            return
+        group.clear_widgets()
+        app = App.get_running_app()
+        for voice_id, msgid in wanted:
+            button = Factory.VoiceButton(voice_id=voice_id, msgid=msgid)
+            button.bind(width=self.arrange)
+            button.bind(on_release=lambda b: app.voice_button(b.voice_id))
+            group.add_widget(button)
+        self.arrange()
 
     def arrange(self, *_args) -> None:
         """Pick one or two rows from the buttons' own widths (never from the groups',
@@ -88,6 +109,13 @@ class KioskBar(BoxLayout):
         needed = (sum(b.width for b in buttons) + theme.body * 6
                   + theme.spacing * (len(buttons) + 2))
         self.orientation = "horizontal" if self.width >= needed else "vertical"
+
+
+class VoiceButton(KButton):
+    """A voice guidance button of the bar; `msgid` is translated on screen."""
+
+    voice_id = StringProperty("")
+    msgid = StringProperty("")
 
 
 class TileButton(KButton):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hardware.card_reader.simulator import SimulatedCardReader
 from hardware.printer.simulator import SimulatedReceiptPrinter
 from hardware.scanner.simulator import SimulatedScanner
+from hardware.speaker.simulator import SimulatedSpeaker
 
 
 class SimDevices:
@@ -14,7 +15,9 @@ class SimDevices:
         self.card_reader = SimulatedCardReader("card_reader", read_delay_s=0.0)
         self.scanner = SimulatedScanner("scanner")
         self.printer = SimulatedReceiptPrinter("printer")
-        self.all = [self.card_reader, self.scanner, self.printer]
+        # fast speech: a screen's text is "said" in milliseconds, still on its own thread
+        self.speaker = SimulatedSpeaker("speaker", chars_per_second=2000.0)
+        self.all = [self.card_reader, self.scanner, self.printer, self.speaker]
         for device in self.all:
             device.open()
 

@@ -29,6 +29,17 @@ def test_nothing_usable_means_out_of_service_naming_the_devices():
     assert "printer" in a.reason and "card_reader" not in a.reason
 
 
+def test_an_either_or_requirement_is_met_by_either_device():
+    code = ServiceTile("offline_code", "Offline code", "offline_code",
+                       requires=("printer", "card_reader|scanner"))
+    for ready in ({"printer": True, "card_reader": True}, {"printer": True, "scanner": True}):
+        assert decide_availability(built=(code,), enabled=("offline_code",),
+                                   device_ready=ready).tiles == (code,)
+    a = decide_availability(built=(code,), enabled=("offline_code",),
+                            device_ready={"printer": True, "card_reader": False})
+    assert not a.in_service and "card_reader|scanner" in a.reason and "printer" not in a.reason
+
+
 def test_configured_out_of_service_wins_with_its_message():
     a = decide_availability(built=(GUIDE,), enabled=("guide",), device_ready={},
                             out_of_service=True, out_of_service_message="检修中")

@@ -39,8 +39,13 @@ def test_first_touch_starts_a_session(kiosk):
 
 
 def test_elderly_switch_makes_every_text_and_button_larger_live(kiosk):
+    # 长者模式's simpler home leaves out the welcome line (the bar names the terminal) and
+    # the location line; everything else stays and grows
+    simpler = {id(home(kiosk).ids.welcome.__self__), id(home(kiosk).ids.terminal_card.__self__)}
+    left_out = simpler | {id(t) for t in home(kiosk).ids.tiles.children}  # tiles: laid out anew
+    tile_size = max((t.font_size for t in home(kiosk).ids.tiles.children), default=0)
     before = {id(w): w.font_size for w in kiosk.labels()}
-    heights = {id(w): w.height for w in kiosk.labels() if w.height > 0}
+    heights = {id(w): w.height for w in kiosk.labels() if w.height > 0 and id(w) not in left_out}
     help_tile = home(kiosk).ids.help_tile.height
     bar = kiosk.app.bar.height
 
@@ -48,16 +53,20 @@ def test_elderly_switch_makes_every_text_and_button_larger_live(kiosk):
 
     assert kiosk.app.elderly and ids(kiosk).elderly_switch.text == "长者模式：开"
     after = {id(w): w.font_size for w in kiosk.labels()}
-    assert before.keys() <= after.keys()
+    assert before.keys() - left_out <= after.keys()
+    before = {k: v for k, v in before.items() if k not in left_out}
     smaller = [k for k in before if not after[k] > before[k]]
     assert not smaller, "some text did not grow in 长者模式"
     grown = [w for w in kiosk.labels() if id(w) in heights and w.height > heights[id(w)]]
     assert len(grown) >= len(heights) - 1  # the hidden back button keeps its size
     assert home(kiosk).ids.help_tile.height > help_tile
+    assert min((t.font_size for t in home(kiosk).ids.tiles.children), default=1) > tile_size
     assert kiosk.app.bar.height > bar
 
     kiosk.tap(ids(kiosk).elderly_switch)
-    assert {id(w): w.font_size for w in kiosk.labels()} == before
+    again = {id(w): w.font_size for w in kiosk.labels()}
+    assert {k: again[k] for k in before} == before
+    assert simpler <= again.keys()  # back in standard mode
 
 
 def test_language_button_switches_every_text_to_english_and_back(kiosk):

@@ -10,7 +10,7 @@ import pytest
 from hardware.camera.simulator import SimulatedCamera
 from kiosk.flows.id_photo import State
 from tests.sim_devices import SimDevices
-from tests.ui_flow_kit import button, kiosk, rig, shown_text  # noqa: F401 (fixtures)
+from tests.ui_flow_kit import button, kiosk, rig, shown_text, tile  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -24,9 +24,9 @@ def devices():
 
 
 def test_rating_a_completed_service_with_a_low_score_reaches_the_platform(kiosk, rig):
-    grid = kiosk.app.screen_manager.get_screen("home").ids.tiles
-    assert "rating" not in [b.tile_id for b in grid.children]  # no home tile
-    kiosk.tap(next(b for b in grid.children if b.tile_id == "id_photo"))
+    home = kiosk.app.screen_manager.get_screen("home")
+    assert not home.show_page_with("rating")  # no home tile
+    kiosk.tap(tile(kiosk, "id_photo"))
     flow = kiosk.app.screen_manager.current_screen.flow
     deadline = time.monotonic() + 5
     while flow.state is not State.REVIEW:

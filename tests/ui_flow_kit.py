@@ -38,8 +38,11 @@ def kiosk(tmp_path, rig, devices):
 
 
 def tile(kiosk, tile_id):
-    grid = kiosk.app.screen_manager.get_screen("home").ids.tiles
-    return next(b for b in grid.children if b.tile_id == tile_id)
+    """The home tile of ``tile_id``, turning the home screen to its page if need be."""
+    home = kiosk.app.screen_manager.get_screen("home")
+    assert home.show_page_with(tile_id), f"no tile {tile_id} on the home screen"
+    kiosk.frames(2)  # lay the page out before anyone taps it
+    return next(b for b in home.ids.tiles.children if b.tile_id == tile_id)
 
 
 def button(kiosk, choice_id):

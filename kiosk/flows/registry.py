@@ -10,6 +10,7 @@ from kiosk.flows.benefits import BenefitsFlow
 from kiosk.flows.bundles import BundlesFlow
 from kiosk.flows.context import FlowContext
 from kiosk.flows.licences import LicencesFlow
+from kiosk.flows.offline_code import OfflineCodeFlow
 from kiosk.flows.progress import ProgressFlow
 from kiosk.flows.cross_province import CrossProvinceFlow
 from kiosk.flows.guide import GuideFlow
@@ -26,6 +27,7 @@ FLOW_CLASSES: tuple[type[Flow], ...] = (
     CrossProvinceFlow,
     ProgressFlow,
     LicencesFlow,
+    OfflineCodeFlow,
     AppointmentFlow,
     IdPhotoFlow,
     RatingFlow,
