@@ -32,6 +32,10 @@ CARD_FIELDS = {"applicant_name": "name", "id_number": "id_number", "gender": "ge
 DELIVERY = "delivery"   # the form's pickup-or-post field: asked as its own step
 PHONE_TYPE = "phone"
 PHONE_RE = re.compile(r"1[3-9]\d{9}")
+# How the phone field is answered without a number (docs/platform-api.md): carried among
+# the values, lifted by `payload` to the body's top level. No form field has these names.
+PHONE_REF, NO_PHONE = "phone_ref", "no_phone"
+CONTACT_KEYS = (PHONE_REF, NO_PHONE)
 
 # Short lists of common answers for required free-text fields (one tap instead of typing).
 COMMON_ANSWERS: dict[str, tuple[str, ...]] = {
@@ -103,9 +107,10 @@ def payload(service_id: str, answers: Mapping[str, str], provided: Sequence[str]
             submitted_at: float,
             attachments: Mapping[str, bytes] | None = None) -> dict[str, Any]:
     """The application body (docs/platform-api.md): applicant from the pre-filled answers,
-    and the photographed materials (JPEG, base64) when given."""
+    the phone choice (`CONTACT_KEYS`) at the top level, and the photographed materials
+    (JPEG, base64) when given."""
     body_answers = {k: v for k, v in answers.items()
-                    if k not in ("applicant_name", "id_number") and v}
+                    if k not in ("applicant_name", "id_number", *CONTACT_KEYS) and v}
     body: dict[str, Any] = {
         "service_id": service_id,
         "applicant": {"name": answers.get("applicant_name", ""),
@@ -113,6 +118,10 @@ def payload(service_id: str, answers: Mapping[str, str], provided: Sequence[str]
         "answers": body_answers,
         "materials_provided": list(provided),
         "submitted_on_terminal_at": iso_utc(submitted_at)}
+    if answers.get(PHONE_REF):
+        body[PHONE_REF] = answers[PHONE_REF]
+    elif answers.get(NO_PHONE):
+        body[NO_PHONE] = True
     if attachments:
         body["attachments"] = [
             {"material": name, "content_type": "image/jpeg",
@@ -199,6 +208,20 @@ def outcome_lines(outcomes: Sequence[Outcome], tr) -> list[Line]:
                                  "back."), label=tr("Status")))
             lines.append(Line(reference(o.key), label=tr("Reference code")))
     return lines
+
+
+def outcome_speech(outcomes: Sequence[Outcome], tr) -> str:
+    """The receipt read aloud: each service with its application number or reference code
+    (numbers the resident needs; nothing personal)."""
+    said = []
+    for o in outcomes:
+        if o.accepted:
+            said.append(tr("{service}: application number {number}.").format(
+                service=o.service_name, number=o.answer["number"]))
+        else:
+            said.append(tr("{service}: saved, reference code {code}.").format(
+                service=o.service_name, code=reference(o.key)))
+    return " ".join(said)
 
 
 def build_receipt(outcomes: Sequence[Outcome], tr, *, bundle: str = "", delivery: str = "",

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.privacy import mask_phone
 from kiosk.flows import application_form as af
-from kiosk.flows.application_steps import (ANYWAY, FIX, NEXT, NUMPAD_OK, PHOTO_MAX_BYTES, PHOTOS,
-                                           PRINT, RETRY, SUBMIT, TAKE_PHOTO, ApplicationSteps,
-                                           State)
+from kiosk.flows.application_phone import (handle_phone, render_phone, render_phone_type,
+                                           summary_line)
+from kiosk.flows.application_steps import (ANYWAY, FIX, NEXT, PHOTO_MAX_BYTES, PHOTOS, PRINT,
+                                           RETRY, SUBMIT, TAKE_PHOTO, ApplicationSteps, State)
 from kiosk.flows.base import home_choice, rate_choice
 from kiosk.flows.id_photo import MATERIAL_KEY as ID_PHOTO
 from kiosk.flows.view import Choice, Line, Notice, View
@@ -53,14 +53,9 @@ def render_step(flow: ApplicationSteps, tr) -> View:
                     choices=tuple(Choice(f"{ANSWER}{i}", c) for i, c in enumerate(q.choices)),
                     notice=flow.notice)
     if s is State.PHONE:
-        shown = " ".join([flow.digits[:3], flow.digits[3:7], flow.digits[7:]]).strip()
-        return View(title, tr("Please type your mobile phone number on the keypad. It is used "
-                              "only to tell you about this application."),
-                    lines=(Line(shown or "-", label=tr("Mobile number"), emphasis=True),),
-                    widget="numpad",
-                    choices=(Choice(NUMPAD_OK, tr("This number is right"),
-                                    enabled=af.is_phone(flow.digits)),),
-                    notice=flow.notice)
+        return render_phone(flow, tr, title)
+    if s is State.PHONE_TYPE:
+        return render_phone_type(flow, tr, title)
     if s is State.MATERIAL:
         return _material(flow, tr, title)
     if s is State.PHOTO:
@@ -176,8 +171,9 @@ def _precheck(flow: ApplicationSteps, tr, title: str) -> View:
 
 def _summary(flow: ApplicationSteps, tr) -> list[Line]:
     lines = [Line(t.service_name, label=tr("Service"), emphasis=True) for t in flow.targets]
-    if flow.answers.get(af.PHONE_TYPE):
-        lines.append(Line(mask_phone(flow.answers[af.PHONE_TYPE]), label=tr("Mobile number")))
+    phone = summary_line(flow, tr)
+    if phone is not None:
+        lines.append(phone)
     for q in flow.questions:
         if flow.answers.get(q.name):
             lines.append(Line(flow.answers[q.name], label=q.label))
@@ -201,9 +197,10 @@ def _done(flow: ApplicationSteps, tr, title: str) -> View:
     choices = [Choice(PRINT, tr("Print the receipt") if flow.print_failed
                       else tr("Print the receipt again"), primary=flow.print_failed),
                rate_choice(tr), home_choice(tr)]
+    shown = flow.notice or notice
     return View(title, tr("What happens next is shown below."),
                 lines=tuple(af.outcome_lines(flow.outcomes, tr)), choices=tuple(choices),
-                notice=flow.notice or notice)
+                notice=shown, speak=" ".join([shown.text, af.outcome_speech(flow.outcomes, tr)]))
 
 
 def handle_step(flow: ApplicationSteps, choice_id: str) -> None:
@@ -217,9 +214,8 @@ def handle_step(flow: ApplicationSteps, choice_id: str) -> None:
             flow._go(State.QUESTION, flow.index + 1)
         else:
             flow._after_questions()
-    elif s is State.PHONE and choice_id == NUMPAD_OK and af.is_phone(flow.digits):
-        flow.answers[af.PHONE_TYPE] = flow.digits
-        flow._after_phone()
+    elif s in (State.PHONE, State.PHONE_TYPE):
+        handle_phone(flow, choice_id)
     elif s is State.MATERIAL and choice_id == USE_ID_PHOTO:
         attach_id_photo(flow)
     elif s is State.MATERIAL and choice_id == TAKE_ID_PHOTO and flow.ctx.device("camera"):

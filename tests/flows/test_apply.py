@@ -12,6 +12,7 @@ from kiosk.flows import application_form as af
 from kiosk.flows.application_steps import PHOTOS, State
 from kiosk.flows.apply import ApplyFlow
 from kiosk.flows.identify import current_resident
+from kiosk.voice import speech_for
 
 from .apply_helpers import (DeliveringSubmitter, add_camera, identify_by_card, identify_by_code,
                             synced_catalogue)
@@ -36,6 +37,8 @@ def start_service(ctx, devices, service_id, card_index=0):
 
 
 def type_phone(flow, digits="13800000007"):
+    """The resident chooses to type a number (standard mode), then types it."""
+    flow.choose("phone:type")
     for d in digits:
         flow.numpad_key(d)
     flow.choose("numpad:ok")
@@ -81,7 +84,9 @@ def test_the_review_shows_what_was_filled_in_masked(ctx, devices, catalogue):
 def test_the_phone_keypad_takes_only_a_valid_mobile_number(ctx, devices, catalogue):
     flow = start_service(ctx, devices, "JS-HJ-005")
     flow.choose("app:next")
-    assert flow.state is State.PHONE and flow.view(tr_of(ctx)).widget == "numpad"
+    assert flow.state is State.PHONE and flow.view(tr_of(ctx)).widget == ""
+    flow.choose("phone:type")  # "换一个号码": typing only when the resident asks for it
+    assert flow.state is State.PHONE_TYPE and flow.view(tr_of(ctx)).widget == "numpad"
     for d in "1234":
         flow.numpad_key(d)
     ok = next(c for c in flow.view(tr_of(ctx)).choices if c.id == "numpad:ok")
@@ -165,6 +170,8 @@ def test_offline_submission_is_queued_with_a_personal_payload_and_a_saved_receip
     assert "网络恢复后自动提交" in printed and key[:8] in printed
     view = flow.view(tr_of(ctx))
     assert view.notice.level == "info" and key[:8] in [line.text for line in view.lines]
+    spoken = speech_for(view)  # the slip is read aloud too, without anything personal
+    assert key[:8] in spoken and "网络恢复后" in spoken and card.name not in spoken
 
 
 def test_when_the_platform_answers_in_time_the_receipt_is_an_acceptance_with_the_number(
@@ -184,6 +191,7 @@ def test_when_the_platform_answers_in_time_the_receipt_is_an_acceptance_with_the
     assert any(number in line for line in job.text_lines)
     assert any("邮寄到家" in line for line in job.text_lines)
     assert flow.view(tr_of(ctx)).notice.level == "success"
+    assert f"办件编号 {number}" in speech_for(flow.view(tr_of(ctx)))
     assert flow.rating_subject()["application_id"].startswith("APP-")
     flow.choose("app:print")  # print again: the same receipt
     assert devices.printer.printed[-1].text_lines == job.text_lines
@@ -211,6 +219,7 @@ def test_back_walks_the_steps_and_nothing_personal_survives_a_wipe(ctx, devices,
     flow = start_service(ctx, devices, "JS-HJ-005")
     flow.choose("app:next")
     type_phone(flow)
+    assert flow.back() and flow.state is State.PHONE_TYPE
     assert flow.back() and flow.state is State.PHONE
     assert flow.back() and flow.state is State.REVIEW
     assert flow.back() and flow.state is State.SERVICE
