@@ -393,6 +393,9 @@ def _routes(router: APIRouter) -> None:  # noqa: C901 - one place listing the wh
 
     application_routes(router)
     contact_routes(router)
+    from .agents import agent_routes  # imports this module
+
+    agent_routes(router)
     offline_code_routes(router)
 
     @router.post("/ratings", response_model=m.Receipt, status_code=201, tags=["feedback"],

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 
 from . import attachments
 from . import models as m
+from .agents import link_application
 from .app import (E404, E409, E_LICENCE_KINDS, ERRORS, IdemHeader, Resident, Terminal, _age,
                   _application, _check_id, _key, _replayable, _service, _store)
 from .catalogue import form_for
@@ -108,8 +109,11 @@ def application_routes(router: APIRouter) -> None:
             seq = c.execute("SELECT COUNT(*) FROM applications").fetchone()[0] + 1
             number = f"JS{now().year}{seq:06d}"
             at = iso(now())
-            stored = {**body.model_dump(exclude={"attachments"}),
+            stored = {**body.model_dump(exclude={"attachments", "assisted_by"}),
                       "attachments": attachments.summary(photos)}
+            if body.assisted_by is not None:  # 村居代办: both identities (the token is not kept)
+                stored["assisted_by"] = link_application(c, terminal, body.assisted_by, aid,
+                                                          body.submitted_on_terminal_at)
             # How to reach the applicant; a phone_ref becomes the registered number here.
             stored["contact"] = application_contact(store, terminal, body, idn)
             stored.pop("phone_ref", None)
@@ -117,7 +121,8 @@ def application_routes(router: APIRouter) -> None:
                       (aid, number, terminal, idn, svc["id"],
                        json.dumps(stored, ensure_ascii=False), at))
             attachments.save(c, aid, photos)
-            for status, title, note in [("submitted", "已提交", f"自助终端 {terminal} 提交"),
+            how = "由村居代办员协助提交" if body.assisted_by is not None else "提交"
+            for status, title, note in [("submitted", "已提交", f"自助终端 {terminal} {how}"),
                                         ("received", "已接收", f"{svc['department']}已接收，等待受理")]:
                 c.execute("INSERT INTO application_events(application_id, at, status, title, note) "
                           "VALUES (?, ?, ?, ?, ?)", (aid, at, status, title, note))

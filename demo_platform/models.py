@@ -331,6 +331,14 @@ class Attachment(BaseModel):
                              description="The JPEG, base64 (at most about 500 kB decoded).")
 
 
+class AssistedBy(BaseModel):
+    """村居代办: the application was made by a village agent with the resident present."""
+    agent_token: str = Field(min_length=8, max_length=200,
+                             description="From POST /agents/verify; checked, never stored.")
+    consented_at: Optional[str] = Field(default=None,
+                                        description="When the resident agreed on screen (ISO 8601).")
+
+
 class ApplicationRequest(BaseModel):
     service_id: str
     applicant: Applicant
@@ -344,6 +352,8 @@ class ApplicationRequest(BaseModel):
         "progress is asked at a terminal or window, results go by the chosen delivery."))
     attachments: list[Attachment] = Field(default=[], max_length=12)
     submitted_on_terminal_at: Optional[str] = None
+    assisted_by: Optional[AssistedBy] = Field(
+        default=None, description="Set when a village agent made it (村居代办).")
 
 
 class AttachmentReceived(BaseModel):

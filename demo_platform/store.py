@@ -134,6 +134,9 @@ class Store:
         from .offline_codes import migrate  # its tables; residents.disabled on an older file
 
         upgraded = migrate(self.conn)
+        from .agents import install as install_agents  # 村居代办: its tables and demo agents
+
+        install_agents(self.conn, seed=seed)
         if seed and self.meta("catalogue_version") is None:
             self.seed()
         elif seed and upgraded:
