@@ -2,8 +2,9 @@
 
 Device events arrive on device threads (the manager's watcher, a scanner's reader). The
 bridge hands each one to the injected ``schedule`` (Kivy's Clock in the app, a direct call
-in tests), then acts on it there: a card taken off the reader ends the session, a card put on it or a
-scanned code goes to the flow on screen, a status change asks the app to re-evaluate
+in tests), then acts on it there: a card taken off the reader ends the session (unless it
+was a village agent's staff card, kiosk.assistance), a card put on it or a scanned code
+goes to the flow on screen, a status change asks the app to re-evaluate
 what the terminal can offer.
 """
 
@@ -48,8 +49,13 @@ class DeviceBridge:
         from hardware.scanner.interface import CodeScanned
 
         if isinstance(event, CardRemoved):
-            log.info("card removed from %s", event.device)
-            self._session.card_removed()
+            from kiosk.assistance import staff_card_lifted
+
+            if staff_card_lifted(self._session):  # 村居代办: the agent took their card back
+                log.info("staff card removed from %s; the session goes on", event.device)
+            else:
+                log.info("card removed from %s", event.device)
+                self._session.card_removed()
         elif isinstance(event, CardPresent):
             self._session.touch()  # putting a card down is activity (starts a session)
             self._on_card_present()

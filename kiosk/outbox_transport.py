@@ -29,11 +29,13 @@ log = logging.getLogger(__name__)
 APPLICATION = "application"
 RATING = "rating"
 HELP_REQUEST = "help_request"
+AGENT_AUDIT = "agent_audit"   # kiosk.agent_audit: 村居代办 audit events
 
 ENDPOINTS: dict[str, str] = {
     APPLICATION: "/applications",
     RATING: "/ratings",
     HELP_REQUEST: "/help-requests",
+    AGENT_AUDIT: "/agent-audit",
     HEARTBEAT: "/terminals/heartbeat",
 }
 

@@ -60,6 +60,25 @@ def _samples() -> tuple[CardRecord, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _staff() -> tuple[CardRecord, ...]:
+    return (
+        # 0: 李晓明, village agent at 中洪村 (the platform's AG-JS-0001, demo PIN 135790)
+        _card("李晓明", "1", "01", "1975-04-12", "上海市金山区廊下镇中洪村中洪路18号",
+              "310116197504120315", "2015-06-01", "2035-06-01"),
+        # 1: 陈玉兰, village agent at 新义村 (AG-JS-0002, demo PIN 246802); X check character
+        _card("陈玉兰", "2", "01", "1980-09-18", "上海市金山区枫泾镇新义村新义路6号",
+              "31011619800918042X", "2018-03-09", "2038-03-09"),
+    )
+
+
+def staff_cards() -> list[CardRecord]:
+    """Village agents' staff cards (村居代办): the agent's own ID card, registered with the
+    district as their staff card. Not residents: kept apart from `sample_cards()`; put one
+    on a simulator with `insert_card(staff_cards()[0])`."""
+    return list(_staff())
+
+
 def sample_cards() -> list[CardRecord]:
     """The sample residents (a new list each call; the records are immutable)."""
     return list(_samples())

@@ -16,6 +16,8 @@ import logging
 import time
 import uuid
 
+from kiosk import agent_audit
+from kiosk.assistance import AssistanceExpired
 from kiosk.flows import application_form as af
 from kiosk.flows.application_steps import ApplicationSteps, State
 from kiosk.flows.view import Notice
@@ -28,16 +30,30 @@ def submit(flow: ApplicationSteps) -> None:
     for t in flow.targets:
         flow.keys.setdefault(t.service_id, str(uuid.uuid4()))  # once, reused on retry
     at = flow.ctx.wall_clock()
+    try:  # 村居代办: the agent's identity goes with each application, and into the audit
+        assisted = agent_audit.for_applications(flow.ctx.session, flow.ctx.terminal_id, at,
+                                                list(flow.keys.values()))
+    except AssistanceExpired:
+        flow.notice = Notice("warning", flow.tr_now(N_(
+            "The village agent's sign-in has run out. Please ask the agent to sign in again "
+            "under Agent-assisted service, then submit.")))
+        return
     items = [(t.service_name, flow.keys[t.service_id],
               af.payload(t.service_id, flow._values_for(t), flow._provided(t), at,
                          attachments=flow._attachments(t)))
              for t in flow.targets]
+    if assisted is not None:
+        for _name, _key, body in items:
+            body["assisted_by"] = dict(assisted.block)
     wait_s = flow.delivery_wait_s
 
     def job() -> list[af.Outcome]:
         submitter = flow.ctx.submitter()
         for _name, key, body in items:
             submitter.submit("application", body, personal=True, key=key)
+            if assisted is not None:  # after its application: the platform links the two
+                agent_audit.submit_event(submitter, assisted.events[key],
+                                         key=assisted.event_key(key))
         waiter = getattr(submitter, "wait_delivered", None)  # absent: answers come later
         deadline = time.monotonic() + wait_s
         outcomes = []

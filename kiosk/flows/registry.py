@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kiosk.availability import ServiceTile
 from kiosk.flows.base import Flow
+from kiosk.flows.agent import AgentFlow
 from kiosk.flows.appointment import AppointmentFlow
 from kiosk.flows.apply import ApplyFlow
 from kiosk.flows.benefits import BenefitsFlow
@@ -30,6 +31,7 @@ FLOW_CLASSES: tuple[type[Flow], ...] = (
     OfflineCodeFlow,
     AppointmentFlow,
     IdPhotoFlow,
+    AgentFlow,
     RatingFlow,
     HelpFlow,
 )
