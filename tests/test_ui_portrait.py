@@ -99,10 +99,15 @@ def test_landscape_elderly_keypad_and_search_matches_stay_on_the_screen(portrait
     assert any(getattr(w, "choice_id", "").startswith("guide:service:") for w in screen.walk())
     assert all_on_screen(screen, Window.height) == []
 
+    # 长者模式 never offers the keypad; it shows in elderly scale when the resident chose
+    # to type first and then switched (and for the village agent's PIN).
+    portrait.tap(app.bar.ids.elderly_switch)
     portrait.tap(app.bar.ids.help_button)
     portrait.tap(button(portrait, "help:call_back"))
+    portrait.tap(app.bar.ids.elderly_switch)
     portrait.frames(5)
     screen = app.screen_manager.current_screen
+    assert app.session.elderly and screen.current_view.widget == "numpad"
     assert screen.side_by_side  # keypad left, "号码正确" right
     assert all_on_screen(screen, Window.height) == []
 

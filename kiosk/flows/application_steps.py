@@ -1,7 +1,9 @@
 """The steps every online application shares, for one service (在线申请) or several (一件事).
 
     (chosen) -> [NEED_CARD] -> loading forms + e-licences -> REVIEW (what was filled in)
-      -> QUESTION* (required choices, one per screen) -> PHONE (numeric keypad)
+      -> QUESTION* (required choices, one per screen)
+      -> PHONE (the registered number, or none; [-> PHONE_TYPE keypad] only when chosen,
+         never in 长者模式: kiosk.flows.application_phone)
       -> MATERIAL* (e-licence / photograph / bring to the window) [-> PHOTO]
       -> DELIVERY (pickup or post: a required field the pre-check looks at, so asked first)
       -> pre-check -> PRECHECK (each item with its reason; not ready -> back to fix)
@@ -25,6 +27,8 @@ from typing import Any
 
 from kiosk.flows import application_form as af
 from kiosk.flows.base import Flow
+from kiosk.flows.contact import (RegisteredPhone, ask_registered_phone,
+                                 known_registered_phone, remember_registered_phone)
 from kiosk.flows.identify import card_payload
 from kiosk.flows.view import Notice, View
 from kiosk.i18n import N_
@@ -48,7 +52,8 @@ class State(enum.Enum):
     BLOCKED = "blocked"        # a required free-text field: the window does it
     REVIEW = "review"
     QUESTION = "question"
-    PHONE = "phone"
+    PHONE = "phone"            # how to be reached: registered number / none / type one
+    PHONE_TYPE = "phone_type"  # the keypad, after the resident chose to type
     MATERIAL = "material"
     PHOTO = "photo"
     PRECHECK = "precheck"
@@ -90,6 +95,8 @@ class ApplicationSteps(Flow):
         self.questions: list[Question] = []
         self.answers: dict[str, str] = {}    # shared answers (questions, phone, delivery)
         self.digits = ""
+        self.phone_way = ""                  # application_phone: typed / registered / none
+        self.registered: RegisteredPhone | None = None
         self.materials: list[str] = []       # required materials, each once
         self.decisions: dict[str, str] = {}  # material -> E_LICENCE / PHOTO / WINDOW
         self.prechecks: list[tuple[str, dict[str, Any]]] = []
@@ -173,18 +180,27 @@ class ApplicationSteps(Flow):
 
     def _load(self) -> None:
         token, ids = self.resident().token, list(self._pending)
+        asked, phone = known_registered_phone(self.ctx.session, token)
 
         def job():
             client = self.ctx.client()
             forms = [client.get(f"/services/{sid}/form") for sid in ids]
-            return forms, client.get("/licences", resident_token=token)
+            licences = client.get("/licences", resident_token=token)
+            wants_phone = any(f["type"] == af.PHONE_TYPE for form in forms
+                              for f in form.get("fields", ()))
+            if wants_phone and not asked:  # once per identification (SessionData)
+                return (forms, licences, *ask_registered_phone(client, token))
+            return forms, licences, False, phone
 
         self.run(job, self._loaded, doing="load application forms",
                  busy_text=N_("Preparing your form..."))
 
     def _loaded(self, result) -> None:
-        forms, licences = result
-        card = self.resident().card
+        forms, licences, answered, self.registered = result
+        resident = self.resident()
+        if answered:
+            remember_registered_phone(self.ctx.session, resident.token, self.registered)
+        card = resident.card
         self.licences = list(licences)
         self.targets = []
         names = {sid: sid for sid in self._pending}
@@ -281,6 +297,10 @@ class ApplicationSteps(Flow):
             if name != af.PHONE_TYPE and (name in field_names or
                                           name in {q.name for q in self._extra}):
                 values[name] = value
+        if self._needs_phone():
+            from kiosk.flows.application_phone import contact_values
+
+            values.update(contact_values(self))
         return values
 
     def _provided(self, t: Target) -> list[str]:
@@ -378,16 +398,9 @@ class ApplicationSteps(Flow):
 
     # --- numpad (screens/numpad.py) ---------------------------------------------------------
     def numpad_key(self, key: str) -> None:
-        if self.state is not State.PHONE or self._busy:
-            return
-        if key == "del":
-            self.digits = self.digits[:-1]
-        elif key == "clear":
-            self.digits = ""
-        elif key.isdigit() and len(self.digits) < 11:
-            self.digits += key
-        self.notice = None
-        self.changed()
+        from kiosk.flows.application_phone import numpad_key
+
+        numpad_key(self, key)
 
     # --- events ---------------------------------------------------------------------------
     def handle(self, choice_id: str) -> None:

@@ -5,6 +5,10 @@
         |                  `--"All N matches"--> RESULTS (paged, no keyboard) --match--> GUIDE
         `--"服务地图"--> MAP (every centre / map point with address, hours, phone)
 
+The guide always opens on CATEGORIES; the keyboard appears only after "搜索事项". In
+长者模式 (no typing ever required) the instruction speaks of choosing a kind only and the
+search button is secondary, so every guide is reached with large buttons.
+
 Back: GUIDE -> the list it was opened from (SERVICES, SEARCH or RESULTS); RESULTS ->
 SEARCH; SERVICES, SEARCH, MAP -> CATEGORIES; CATEGORIES leaves the flow. Nothing here
 calls the platform: the guide works offline. When the catalogue was never synced every
@@ -141,9 +145,13 @@ class GuideFlow(Flow):
                         notice=self.notice)
         items = [Choice(f"{CATEGORY}{c.id}", c.name) for c in categories]
         choices, self.page = paged(items, self.page, tr)
-        return View(title, tr("Which kind of matter is it? Choose one, or search by name."),
+        # In 长者模式 browsing by kind is the way shown: no typing is ever required, so
+        # search (the one place with a keyboard) stays, but as a secondary button.
+        elderly = self.ctx.session.elderly
+        return View(title, tr("Which kind of matter is it? Choose one.") if elderly else
+                    tr("Which kind of matter is it? Choose one, or search by name."),
                     choices=choices, notice=self.notice,
-                    actions=(Choice(SEARCH, tr("Search for a service")),
+                    actions=(Choice(SEARCH, tr("Search for a service"), primary=not elderly),
                              Choice(MAP, tr("Service map"), primary=False)))
 
     def _render_services(self, tr, categories: list[Any]) -> View:

@@ -50,10 +50,10 @@ def test_device_problem_is_its_own_kind(ctx):
 
 
 def test_call_back_takes_the_phone_on_the_numpad_and_is_personal(ctx):
-    flow = started(ctx)
+    flow = started(ctx)  # standard mode, nobody identified: typing is the one way
     flow.choose(f"{ASK}{CALL_BACK}")
     view = flow.view(tr_of(ctx))
-    assert flow.state is State.PHONE and view.widget == "numpad"
+    assert flow.state is State.PHONE_TYPE and view.widget == "numpad"
     assert not view.choices[0].enabled
     for key in "1380013800":
         flow.numpad_key(key)
