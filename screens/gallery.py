@@ -28,6 +28,7 @@ from screens.screenshots import Screenshotter
 log = logging.getLogger(__name__)
 
 DEMO_CODE = "SSM-DEMO-0001"
+DEMO_STAFF_CODE, DEMO_STAFF_PIN = "STAFF-DEMO-0001", "135790"  # 村居代办 demo agent (demo only)
 # Other demo residents the walker also scans in, for screens only they see: the offline
 # code's "who can have one" screen needs a resident who may not (an adult under 60).
 OTHER_CODES = {"offline_code": ("SSM-DEMO-0003",)}
@@ -202,7 +203,12 @@ class GalleryWalker:
 
     @staticmethod
     def _waiting_for(flow: Any) -> str:
-        """"@scan" / "@card" when identification waits for a code / a card, else ""."""
+        """"@scan" / "@card" when identification waits for a code / a card, what the flow
+        itself says it waits for (the agent flow: "@staff_card", "@staff_code", "@pin"),
+        else ""."""
+        own = getattr(flow, "gallery_wait", None)
+        if callable(own) and own():
+            return own()
         step = getattr(getattr(flow, "_identify", None), "step", None)
         value = getattr(step, "value", "")
         return {"wait_code": "@scan", "wait_card": "@card"}.get(value, "")
@@ -213,6 +219,17 @@ class GalleryWalker:
             self.app.device_code_scanned(DEMO_CODE)
         elif action.startswith("@scan:"):
             self.app.device_code_scanned(action[len("@scan:"):])
+        elif action == "@staff_card" and self.devices is not None:
+            for reader in self.devices.by_kind("card_reader"):
+                if hasattr(reader, "insert_staff_card"):
+                    reader.insert_staff_card(0)
+            self.app.device_card_present()
+        elif action == "@staff_code":
+            self.app.device_code_scanned(DEMO_STAFF_CODE)
+        elif action == "@pin":  # the village agent types the demo PIN on the keypad
+            flow = self.app.current_flow()
+            for digit in DEMO_STAFF_PIN:
+                flow.numpad_key(digit)
         elif action == "@card" and self.devices is not None:
             for reader in self.devices.by_kind("card_reader"):
                 if hasattr(reader, "insert_card"):

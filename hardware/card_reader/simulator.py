@@ -15,7 +15,7 @@ from hardware.card_reader.sam_protocol import (
     READ_TEXT_PHOTO, READ_WITH_FINGERPRINT, Command, Response,
 )
 from hardware.card_reader.sam_reader import SamCardReader
-from hardware.card_reader.samples import resolve_card, sample_cards
+from hardware.card_reader.samples import resolve_card, sample_cards, staff_cards
 from hardware.card_reader.virtual_sam import VirtualSam
 from hardware.errors import DeviceNotFoundError, DeviceTimeoutError
 
@@ -45,6 +45,10 @@ class SimulatedCardReader(SamCardReader):
         record = resolve_card(card, self.cards)
         self.sam.insert(record)
         return record
+
+    def insert_staff_card(self, index: int = 0) -> CardRecord:
+        """Put a village agent's staff card (`samples.staff_cards()`) on the reader."""
+        return self.insert_card(staff_cards()[index])
 
     def remove_card(self) -> None:
         self.sam.remove()

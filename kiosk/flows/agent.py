@@ -42,6 +42,7 @@ log = logging.getLogger("kiosk.flows")
 
 CREDENTIAL = "agent.credential"   # SessionData key: the staff card or code until the PIN is in
 STAFF_CARD, STAFF_CODE, OTHER_WAY = "agent:card", "agent:code", "agent:other"
+READ_CARD = "agent:read_card"
 PIN_OK, RESIDENT_NEXT, SIGN_OUT = "agent:pin_ok", "agent:resident", "agent:sign_out"
 AGREE, DECLINE = "agent:agree", "agent:decline"
 PIN_MIN, PIN_MAX = 4, 12
@@ -123,8 +124,12 @@ class AgentFlow(Flow):
                        enabled=scanner is not None),
                 home_choice(tr)), notice=self.notice)
         if s is State.WAIT_CARD:
+            reader = self.ctx.device("card_reader")
+            # A card already lying there may be a resident's: read it only when asked.
+            read = ((Choice(READ_CARD, tr("Read the card on the reader")),)
+                    if reader is not None and reader.card_present else ())
             return View(title, tr("Please lay your staff card flat on the card reader below "
-                                  "the screen."),
+                                  "the screen."), choices=read,
                         actions=(Choice(OTHER_WAY, tr("Use another way"), primary=False),),
                         notice=self.notice)
         if s is State.WAIT_CODE:
@@ -133,8 +138,10 @@ class AgentFlow(Flow):
                         actions=(Choice(OTHER_WAY, tr("Use another way"), primary=False),),
                         notice=self.notice)
         if s is State.PIN:
-            instruction = tr("Please type your staff PIN on the keypad. Make sure nobody "
-                             "is watching.")
+            instruction = (tr("Tap Sign in when your PIN is complete. Make sure nobody is "
+                              "watching.") if len(self.pin) >= PIN_MIN else
+                           tr("Please type your staff PIN on the keypad. Make sure nobody "
+                              "is watching."))
             return View(title, instruction,
                         lines=(Line(PIN_DOT * len(self.pin) or "-", label=tr("PIN"),
                                     emphasis=True),),
@@ -199,9 +206,8 @@ class AgentFlow(Flow):
         s = self.state
         if s is State.WAY and choice_id == STAFF_CARD and self.ctx.device("card_reader"):
             self.state = State.WAIT_CARD
-            reader = self.ctx.device("card_reader")
-            if reader.card_present and current_resident(self.ctx.session) is None:
-                self._read_card()
+        elif s is State.WAIT_CARD and choice_id == READ_CARD:
+            self._read_card()
         elif s is State.WAY and choice_id == STAFF_CODE and self.ctx.device("scanner"):
             self.state = State.WAIT_CODE
         elif s in (State.WAIT_CARD, State.WAIT_CODE) and choice_id == OTHER_WAY:

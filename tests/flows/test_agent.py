@@ -246,6 +246,21 @@ def test_a_wrong_pin_says_how_many_tries_are_left_and_five_lock_the_agent(ctx, d
     assert outbox.events() == []     # nothing signed in, nothing recorded
 
 
+def test_a_card_already_on_the_reader_is_read_only_when_the_agent_asks(ctx, devices, outbox):
+    devices.card_reader.insert_card(RESIDENT)     # somebody's card left on the reader
+    devices.card_reader.poll()
+    flow = ag.AgentFlow(ctx)
+    ctx.session.touch()
+    flow.start()
+    flow.choose(ag.STAFF_CARD)
+    assert flow.state is ag.State.WAIT_CARD and ag.READ_CARD in choice_ids(flow.view(tr_of(ctx)))
+    flow.choose(ag.READ_CARD)                     # a resident's card is no staff card
+    assert flow.state is ag.State.PIN
+    type_pin(flow, LI_PIN)
+    assert flow.state is ag.State.WAY and current_agent(ctx.session) is None
+    assert "没有找到这张工作证" in flow.view(tr_of(ctx)).notice.text
+
+
 def test_an_unknown_staff_code_is_refused_calmly(ctx, outbox):
     flow = sign_in_by_code(ctx, "STAFF-NOBODY", "123456")
     assert flow.state is ag.State.WAY
