@@ -100,7 +100,8 @@ def active_assistance(session: Session) -> AgentIdentity | None:
     resident = _resident(session)
     if agent is None or agent.consent is None or resident is None:
         return None
-    if agent.consent.resident_id_masked != resident.id_number_masked:
+    if (agent.consent.resident_id_masked, agent.consent.resident_name_masked) != (
+            resident.id_number_masked, resident.display_name):
         return None  # another resident identified since: their consent was not given
     return agent
 

@@ -261,6 +261,23 @@ def test_a_card_already_on_the_reader_is_read_only_when_the_agent_asks(ctx, devi
     assert "没有找到这张工作证" in flow.view(tr_of(ctx)).notice.text
 
 
+def test_consent_belongs_to_the_resident_who_gave_it(ctx, devices, outbox):
+    from kiosk.flows.identify import forget_resident
+
+    flow = sign_in_by_card(ctx, devices)
+    resident_identifies_by_card(flow, ctx, devices)
+    flow.choose(ag.AGREE)
+    assert active_assistance(ctx.session) is not None
+    forget_resident(ctx.session)      # e.g. the identity check expired: identify again
+    flow.start()
+    assert active_assistance(ctx.session) is None and flow.state is ag.State.SIGNED_IN
+    flow.choose(ag.RESIDENT_NEXT)
+    flow.choose(ID_AGREE)
+    flow.choose(BY_CODE)
+    flow.on_code("SSM-DEMO-0002")     # another resident: asked again
+    assert flow.state is ag.State.CONSENT and active_assistance(ctx.session) is None
+
+
 def test_an_unknown_staff_code_is_refused_calmly(ctx, outbox):
     flow = sign_in_by_code(ctx, "STAFF-NOBODY", "123456")
     assert flow.state is ag.State.WAY
