@@ -106,3 +106,17 @@ def for_applications(session: Session, terminal: str, at: float,
         key: event_payload(ACTION, SignIn.of(agent), at=at, terminal=terminal,
                            resident=resident, kind="application", reference=key)
         for key in keys})
+
+
+def action_event(session: Session, terminal: str, at: float, kind: str
+                 ) -> dict[str, Any] | None:
+    """The `action` event of an interactive step (e.g. an appointment) while an agent
+    assists, its `reference` to be filled in from the platform's answer; None otherwise.
+    Call on the UI thread (reads SessionData)."""
+    agent = active_assistance(session)
+    if agent is None:
+        return None
+    from kiosk.flows.identify import current_resident  # the flows package imports this module
+
+    return event_payload(ACTION, SignIn.of(agent), at=at, terminal=terminal,
+                         resident=current_resident(session), kind=kind)

@@ -26,6 +26,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
+from kiosk import agent_audit
 from kiosk.connectivity import LinkState
 from kiosk.flows.appointment_data import (Booked, bookable_services, candidate_days,
                                           common_first, free_days, free_slots, local_now,
@@ -219,15 +220,22 @@ class AppointmentFlow(Flow):
             return
         body = {"service_id": self.service_id, "centre_id": self.centre.get("id", ""),
                 "date": day.isoformat(), "time": self.time}
+        audit = agent_audit.action_event(self.ctx.session, self.ctx.terminal_id,
+                                         self.ctx.wall_clock(), "appointment")  # 村居代办
 
         def job() -> Any:
             try:
-                return self.ctx.client().post("/appointments", body, idempotency_key=key,
-                                              resident_token=token).body
+                answer = self.ctx.client().post("/appointments", body, idempotency_key=key,
+                                                resident_token=token).body
             except PlatformRefusedError as exc:
                 if exc.code in ROUTED:
                     return exc  # the flow leads back to the step that fixes it
                 raise
+            if audit is not None:  # booked with an agent: recorded (a retry replays the same)
+                agent_audit.submit_event(self.ctx.submitter(),
+                                         {**audit, "reference": str(answer["id"])},
+                                         key=f"{key}.audit")
+            return answer
 
         def failed(_notice: Notice) -> None:
             if self._known_offline():

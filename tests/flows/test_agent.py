@@ -195,6 +195,31 @@ def test_agent_assisted_application_reaches_the_platform_whose_audit_record_show
     store.close()
 
 
+def test_an_appointment_booked_with_an_agent_is_an_audit_action_with_its_id(
+        ctx, devices, platform, outbox, tmp_path):
+    from kiosk.flows import appointment as a
+
+    from .test_appointment import to_confirm
+
+    store = synced_catalogue(ctx, tmp_path / "catalogue.db")
+    flow = sign_in_by_card(ctx, devices)
+    resident_identifies_by_card(flow, ctx, devices)
+    flow.choose(ag.AGREE)
+    booking = a.AppointmentFlow(ctx)
+    booking.start()
+    to_confirm(booking, "CAT-SB", "JS-SB-006")
+    booking.choose(a.BOOK)
+    assert booking.state is a.State.TICKET
+    drained(outbox)
+    [row] = platform.store.q("SELECT id FROM appointments WHERE id_number = ?",
+                             RESIDENT.id_number)
+    action = platform.store.q1("SELECT * FROM agent_audit WHERE event = 'action' AND "
+                               "kind = 'appointment' ORDER BY id DESC")
+    assert action["reference"] == row["id"] and action["agent_id"] == "AG-JS-0001"
+    assert action["resident_name_masked"] == "张*国"
+    store.close()
+
+
 def test_a_staff_code_signs_the_agent_in_and_an_identified_resident_goes_straight_to_consent(
         ctx, devices, outbox):
     ctx.session.touch()
