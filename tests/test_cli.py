@@ -174,3 +174,5 @@ def test_audit_measures_every_screen_of_the_chosen_flows_and_passes(tmp_path):
     shots = list(folder.glob("*.png"))
     assert f"{len(shots)} screen(s), 0 violation(s)" in report and len(shots) >= 8
     assert "elderly" in report and "standard" in report
+    # the home screen and its "more services" pages, in both modes, at 1920 x 1080
+    assert "home_elderly_02" in report and "home_standard_01" in report
