@@ -54,6 +54,7 @@ class KioskApp(App):
     in_service = BooleanProperty(True)
     can_go_back = BooleanProperty(False)
     resident_name = StringProperty("")  # masked
+    assistance = StringProperty("")     # "代办中：李*明" while a village agent serves (masked)
     terminal_id = StringProperty("")
     terminal_name = StringProperty("")
     terminal_location = StringProperty("")
@@ -219,12 +220,29 @@ class KioskApp(App):
         if self.voice is not None:
             self.voice.quieter()
 
+    def update_assistance(self) -> None:
+        """Show in the bar whether a village agent is signed in (no event tells: read it
+        on every screen change and flow answer)."""
+        from kiosk.assistance import assistance_status
+
+        status = assistance_status(self.session)
+        if status is None:
+            self.assistance = ""
+        elif status.active:
+            self.assistance = self.tr("Agent assisting: {name}").format(name=status.agent_name)
+        else:
+            self.assistance = self.tr("Agent signed in: {name}").format(name=status.agent_name)
+
     def speak_screen(self, screen, *, again: bool = False) -> None:
-        """Voice guidance reads what ``screen`` says, if it is the one shown (screens
-        redraw while hidden, e.g. on a language change, and must stay silent then)."""
-        if self.voice is None or self.screen_manager is None or self._stopped:
+        """``screen`` shows something new: the bar's agent line is brought up to date and
+        voice guidance reads it, if it is the screen shown (screens redraw while hidden,
+        e.g. on a language change, and must stay silent then)."""
+        if self.screen_manager is None or self._stopped:
             return
         if self.screen_manager.current_screen is not screen:
+            return
+        self.update_assistance()
+        if self.voice is None:
             return
         self.voice.show(screen.spoken_text(), where=screen.name, again=again)
 
@@ -315,6 +333,7 @@ class KioskApp(App):
             self.voice.session_ended()  # silence, volume back, the resident's choice gone
         self.in_session = False
         self.resident_name = ""
+        self.assistance = ""
         for screen in self.screen_manager.screens:
             if isinstance(screen, KioskScreen):
                 screen.wipe()
