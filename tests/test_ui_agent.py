@@ -30,7 +30,7 @@ def test_an_agent_signs_in_by_touches_and_the_resident_agrees_on_screen(kiosk, r
     tap(kiosk, "agent:pin_ok")
     kiosk.frames(3)
     assert "李*明" in shown_text(kiosk) and "您已登录" in shown_text(kiosk)
-    assert kiosk.app.bar.ids.greeting.text == "代办员已登录：李*明"
+    assert kiosk.app.bar.ids.greeting.text == "代办员 李*明"
 
     tap(kiosk, "agent:resident", "consent:agree", "way:code")
     kiosk.app.device_code_scanned("SSM-DEMO-0001")
@@ -41,7 +41,7 @@ def test_an_agent_signs_in_by_touches_and_the_resident_agrees_on_screen(kiosk, r
     assert "代办已开始" in shown_text(kiosk)
     tap(kiosk, "nav:home")
     assert kiosk.app.screen_manager.current == "home"
-    assert kiosk.app.bar.ids.greeting.text.startswith("代办中：李*明")  # seen by both of them
+    assert kiosk.app.bar.ids.greeting.text == "代办中 李*明 · 王*英"  # seen by both of them
 
     rig.wait_sent()
     events = [r["event"] for r in rig.handle.store.q(
