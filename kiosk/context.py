@@ -127,7 +127,8 @@ def build_services(
     a = config.accessibility
     services.voice = VoiceGuide(speaker_of(devices), lambda: session.elderly,
                                 in_elderly_mode=a.voice_in_elderly_mode,
-                                by_default=a.voice_by_default)
+                                by_default=a.voice_by_default,
+                                language=lambda: session.language)
     services.evaluate_availability()
     return services
 

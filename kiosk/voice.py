@@ -10,7 +10,8 @@ The speaker itself is a device of the hardware layer (hardware/speaker/); this d
   person acting (a touch) stops the speech at once (5.1.3.5); "repeat" reads it again and
   "stop" silences it and turns guidance off for the rest of the session (5.1.3.4).
 - *whether*: on by default in 长者模式 (and everywhere when the terminal is configured so),
-  on request elsewhere; the resident's choice lasts until the session ends.
+  on request elsewhere; the resident's choice lasts until the session ends. Speech is in
+  the display's language (5.1.3.14): a language switch re-reads the screen in it.
 - *how loud*: `louder` / `quieter` in steps; the session end puts the speaker back to its
   configured volume (5.1.3.13) and forgets the choice.
 
@@ -84,9 +85,11 @@ class VoiceGuide:
     """
 
     def __init__(self, speaker: Callable[[], Any | None], elderly: Callable[[], bool], *,
-                 in_elderly_mode: bool = True, by_default: bool = False) -> None:
+                 in_elderly_mode: bool = True, by_default: bool = False,
+                 language: Callable[[], str] = lambda: "zh_CN") -> None:
         self._speaker = speaker
         self._elderly = elderly
+        self._language = language  # the display's language (zh_CN, en): speech follows it
         self._in_elderly_mode = in_elderly_mode
         self._by_default = by_default
         self._choice: bool | None = None  # the resident's choice in this session
@@ -207,8 +210,9 @@ class VoiceGuide:
         if speaker is None:
             self._refused("no usable speaker", None)
             return
+        language = "en" if self._language().startswith("en") else "zh"
         try:
-            speaker.say(text)
+            speaker.say(text, language=language)
         except (ValueError, KioskError) as exc:
             self._refused(type(exc).__name__, exc)
 

@@ -164,3 +164,18 @@ def test_speech_for_a_view_reads_the_notice_first_then_the_flows_own_words():
     ticket = View("预约凭证", "请按时前来", notice=Notice("success", "预约成功。"),
                   speak="预约成功。 您的预约号是 A1。")
     assert speech_for(ticket) == "预约成功。 您的预约号是 A1。"
+
+
+def test_speech_follows_the_display_language(speaker):
+    language = ["zh_CN"]
+    g = VoiceGuide(lambda: speaker, lambda: True, language=lambda: language[0])
+    g.show("首页。")
+    speaker.wait_idle(5)
+    language[0] = "en"
+    g.show("Home. Please choose.")
+    speaker.wait_idle(5)
+    assert [(u.text, u.language) for u in speaker.spoken] == [
+        ("首页。", "zh"), ("Home. Please choose.", "en")]
+    g.repeat()
+    speaker.wait_idle(5)
+    assert speaker.spoken[-1].language == "en"

@@ -45,7 +45,8 @@ class EspeakSpeaker(Speaker):
     """A speaker that runs espeak-ng; options as in `hardware.speaker.options`."""
 
     def __init__(self, name: str, *, volume: int = 80, binary: str = "espeak-ng",
-                 voice: str = "cmn-latn-pinyin", words_per_minute: int = 150,
+                 voice: str = "cmn-latn-pinyin", english_voice: str = "en",
+                 words_per_minute: int = 150,
                  max_amplitude: int = 100, audio_device: str = "",
                  player: Sequence[str] = (), wav_file: str = "",
                  max_utterance_s: float = 60.0) -> None:
@@ -53,6 +54,7 @@ class EspeakSpeaker(Speaker):
         if player and wav_file:
             raise ValueError("give at most one of player and wav_file")
         self.binary, self.voice = binary, voice
+        self.english_voice = english_voice  # "" : English is read with `voice` too
         self.words_per_minute, self.max_amplitude = words_per_minute, max_amplitude
         self.audio_device, self.player, self.wav_file = audio_device, tuple(player), wav_file
         self.max_utterance_s = max_utterance_s
@@ -65,9 +67,14 @@ class EspeakSpeaker(Speaker):
         """espeak-ng's ``-a`` for a volume 0..100."""
         return round(volume * self.max_amplitude / 100)
 
-    def command(self, volume: int) -> list[str]:
+    def voice_for(self, language: str) -> str:
+        """The espeak-ng voice that reads ``language`` ("en" or else Mandarin)."""
+        return self.english_voice if language == "en" and self.english_voice else self.voice
+
+    def command(self, volume: int, language: str = "zh") -> list[str]:
         """The espeak-ng command line for one utterance (the text goes to its stdin)."""
-        cmd = [self._binary_path(), "-v", self.voice, "-a", str(self.amplitude(volume)),
+        cmd = [self._binary_path(), "-v", self.voice_for(language),
+               "-a", str(self.amplitude(volume)),
                "-s", str(self.words_per_minute), "-b", "1", "--stdin"]
         if self.wav_file:
             return cmd + ["-w", self.wav_file]
@@ -129,7 +136,8 @@ class EspeakSpeaker(Speaker):
     def _start(self, utterance: Utterance, err: IO[bytes],
                player_err: IO[bytes]) -> list[subprocess.Popen]:
         try:
-            synth = subprocess.Popen(self.command(utterance.volume), stdin=subprocess.PIPE,
+            synth = subprocess.Popen(self.command(utterance.volume, utterance.language),
+                                     stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE if self.player
                                      else subprocess.DEVNULL, stderr=err)
         except FileNotFoundError as exc:

@@ -23,6 +23,7 @@ class Utterance:
     id: int
     text: str
     volume: int
+    language: str = "zh"   # "zh" (Mandarin) or "en": the display's language
 
 
 @dataclass(frozen=True)

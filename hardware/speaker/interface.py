@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT_LENGTH = 1000  # characters of one utterance
 MAX_WAITING = 16  # follow-ups queued with interrupt=False
+LANGUAGES = ("zh", "en")  # what `say` may be asked to speak
 JOIN_TIMEOUT_S = 2.0
 _KEEP_OUTCOMES = 256
 
@@ -55,7 +56,7 @@ class Speaker(Device):
         self._current: Utterance | None = None
         self._cancel = threading.Event()  # the current utterance's; replaced per utterance
         self._next_id = 1
-        self._group: list[str] = []  # what `repeat` says
+        self._group: list[tuple[str, str]] = []  # what `repeat` says: (text, language)
         self._outcomes: OrderedDict[int, Outcome] = OrderedDict()
         self._stopping = threading.Event()  # replaced on each open(): one per thread
         self._thread: threading.Thread | None = None
@@ -116,7 +117,8 @@ class Speaker(Device):
         return self._status
 
     def capabilities(self) -> dict[str, object]:
-        return {"transport": self.transport, "chinese": True, "volume": (0, 100),
+        return {"transport": self.transport, "chinese": True, "languages": LANGUAGES,
+                "volume": (0, 100),
                 "max_text_length": MAX_TEXT_LENGTH}
 
     @property
@@ -125,32 +127,35 @@ class Speaker(Device):
         return thread is not None and thread.is_alive()
 
     # -- speaking (never blocks) ---------------------------------------------------------
-    def say(self, text: str, *, interrupt: bool = True) -> int:
+    def say(self, text: str, *, interrupt: bool = True, language: str = "zh") -> int:
         """Queue ``text`` and return its utterance id at once; it is said on the speech thread.
 
         ``interrupt=True``: what is being said stops now and what waits is dropped
-        (CANCELLED). ``interrupt=False``: said after them. Raises ValueError for an empty or
-        over-long text, DeviceBusyError when 16 follow-ups already wait, DeviceNotFoundError
+        (CANCELLED). ``interrupt=False``: said after them. ``language`` is the display's
+        ("zh" or "en", EN 301 549 5.1.3.14); a driver without a voice for it uses its own.
+        Raises ValueError for an empty or over-long text or an unknown language, DeviceBusyError when 16 follow-ups already wait, DeviceNotFoundError
         (status NO_DEVICE) or SpeechError when the speaker is closed or failed.
         """
         if not isinstance(text, str) or not text.strip():
             raise ValueError("nothing to say: the text is empty")
         if len(text) > MAX_TEXT_LENGTH:
             raise ValueError(f"text of {len(text)} characters; at most {MAX_TEXT_LENGTH}")
+        if language not in LANGUAGES:
+            raise ValueError(f"language {language!r}; known: {', '.join(LANGUAGES)}")
         with self._cond:
             self._refuse_unless_ready()
             dropped: list[Utterance] = []
             if interrupt:
                 dropped = self._drop_waiting()
                 self._cancel.set()
-                self._group = [text]
+                self._group = [(text, language)]
             elif len(self._waiting) >= MAX_WAITING:
                 raise DeviceBusyError(f"speaker {self.name}: {MAX_WAITING} utterances wait")
             elif self._current is None and not self._waiting:
-                self._group = [text]
+                self._group = [(text, language)]
             else:
-                self._group.append(text)
-            utterance = Utterance(self._next_id, text, self._volume)
+                self._group.append((text, language))
+            utterance = Utterance(self._next_id, text, self._volume, language)
             self._next_id += 1
             self._waiting.append(utterance)
             self._cond.notify_all()
@@ -176,9 +181,9 @@ class Speaker(Device):
             group = list(self._group)
         if not group:
             return None
-        first = self.say(group[0])
-        for text in group[1:]:
-            self.say(text, interrupt=False)
+        first = self.say(group[0][0], language=group[0][1])
+        for text, language in group[1:]:
+            self.say(text, interrupt=False, language=language)
         return first
 
     # -- volume --------------------------------------------------------------------------

@@ -99,6 +99,8 @@ ESPEAK_OPTIONS: dict[str, Option] = {
                      _text(), "espeak-ng"),
     "voice": Option("an espeak-ng voice name (espeak-ng --voices=cmn)", _text(),
                     "cmn-latn-pinyin"),
+    "english_voice": Option('the espeak-ng voice for English screens, or "" to read them '
+                            "with voice", _text(empty=True), "en"),
     "words_per_minute": Option("an integer from 80 to 450", _integer(80, 450), 150),
     "max_amplitude": Option("an integer from 1 to 200 (espeak-ng -a at volume 100)",
                             _integer(1, 200), 100),

@@ -33,6 +33,7 @@ class SpokenUtterance:
     ended_at: float | None = None
     outcome: Outcome | None = None
     chars_said: int = 0
+    language: str = "zh"
 
     @property
     def finished(self) -> bool:
@@ -104,7 +105,8 @@ class SimulatedSpeaker(Speaker):
         started = time.monotonic()
         with self._records_lock:
             self._spoken.append(SpokenUtterance(utterance.id, utterance.text,
-                                                utterance.volume, started))
+                                                utterance.volume, started,
+                                                language=utterance.language))
         duration = self.duration_s(utterance.text)
         outcome = Outcome.FINISHED
         while (left := duration - (time.monotonic() - started)) > 0:

@@ -230,3 +230,13 @@ def test_a_closed_speaker_refuses_to_speak_and_close_is_safe_to_repeat(opened):
     opened.speaker.open()
     assert opened.speaker.wait(opened.speaker.say(SHORT), WAIT_S) == Outcome.FINISHED
 
+
+
+def test_an_utterance_keeps_its_language_through_repeat_and_unknown_ones_are_refused(opened):
+    first = opened.speaker.say("Home.", language="en")
+    assert opened.speaker.wait(first, WAIT_S) == Outcome.FINISHED
+    again = opened.speaker.repeat()
+    assert opened.speaker.wait(again, WAIT_S) == Outcome.FINISHED
+    with pytest.raises(ValueError, match="language"):
+        opened.speaker.say("Bonjour.", language="fr")
+    assert "en" in opened.speaker.capabilities()["languages"]

@@ -130,3 +130,11 @@ def test_a_missing_espeak_is_no_device_for_the_manager_and_the_rest_works(tmp_pa
         assert manager.statuses()["speaker"] == DeviceStatus.ONLINE  # reopened, no restart
     finally:
         manager.stop()
+
+
+def test_english_screens_are_read_with_the_english_voice_and_chinese_with_mandarin():
+    espeak = DRIVERS["espeak"]("voice", {})
+    assert espeak.command(80, "en")[1:3] == ["-v", "en"]
+    assert espeak.command(80, "zh")[1:3] == ["-v", "cmn-latn-pinyin"]
+    mandarin_only = DRIVERS["espeak"]("voice", {"english_voice": ""})
+    assert mandarin_only.command(80, "en")[1:3] == ["-v", "cmn-latn-pinyin"]
