@@ -353,6 +353,8 @@ class KioskApp(App):
         if language != self.language:
             self.tr = self.services.translator.gettext_for(language)
             self.language = language
+            if self.screen_manager is not None:  # read again, in the new language
+                self.speak_screen(self.screen_manager.current_screen)
         following = self.services.translator.next_language(language)
         self.language_button_text = LANGUAGE_NAMES.get(following, following)
 

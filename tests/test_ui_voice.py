@@ -143,3 +143,12 @@ def test_a_touch_stops_the_speech_and_an_error_is_spoken(kiosk, devices):
     notice = kiosk.app.screen_manager.current_screen.current_view.notice
     assert notice is not None and notice.level in ("error", "warning")
     assert said(devices)[-1].startswith(notice.text.rstrip("。"))
+
+
+def test_the_language_button_reads_the_screen_again_in_english(kiosk, devices):
+    kiosk.tap(kiosk.app.bar.ids.elderly_switch)
+    said(devices)
+    kiosk.tap(kiosk.app.bar.ids.language_button)
+    last = devices.speaker.spoken[-1] if said(devices) else None
+    assert last is not None and last.language == "en"
+    assert last.text.startswith("Government services self-service terminal")
