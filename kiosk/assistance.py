@@ -20,13 +20,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.errors import KioskError
 from kiosk.session import Session
 
 AGENT = "agent"                                  # SessionData key: AgentIdentity
 STAFF_CARD_ON_READER = "agent.staff_card_on_reader"   # SessionData key: bool
 
 
-class AssistanceExpired(Exception):
+class AssistanceExpired(KioskError):
     """The agent assisting this resident is no longer signed in (token past its expiry)."""
 
 
