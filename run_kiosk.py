@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         connectivity = Connectivity()
         platform = PlatformBoot(config, connectivity, app_version=__version__,
                                 device_report=devices.report, demo=args.demo,
+                                device_events=devices.subscribe,
                                 demo_server=demo_server)
         runner = ThreadRunner(lambda job: Clock.schedule_once(lambda _dt: job(), 0))
         services = build_services(config, clock=clock, devices=devices,
@@ -225,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
                           schedule=lambda job: Clock.schedule_once(lambda _dt: job(), 0),
                           on_status_change=app.refresh_availability,
                           on_card_present=app.device_card_present,
-                          on_code=app.device_code_scanned)
+                          on_code=app.device_code_scanned,
+                          suspended=lambda: app.in_maintenance)
+    from kiosk.maintenance.build import attach_maintenance
+
+    attach_maintenance(app, config, devices, platform)
     if args.gallery is not None:
         walker = _attach_gallery(app, args.gallery, platform, devices,
                                  flows=[f for f in (args.gallery_flows or "").split(",") if f],

@@ -21,7 +21,7 @@ from kiosk.voice import VoiceGuide
 
 log = logging.getLogger(__name__)
 
-SCREENS = {"home", "help", "out_of_service"}
+SCREENS = {"home", "help", "out_of_service", "maintenance"}
 
 
 class DeviceReadiness(Protocol):
@@ -50,6 +50,8 @@ class KioskServices:
     connectivity: Connectivity | None = None  # platform link state, when there is a platform
     flows: dict[str, Any] = field(default_factory=dict)  # name -> kiosk.flows Flow
     voice: VoiceGuide | None = None  # reads screens aloud (None: no speaker provider)
+    flow_context: Any = None          # the FlowContext every flow shares (None: no platform)
+    maintenance: Any = None           # kiosk.maintenance.flow.MaintenanceFlow, set by run_kiosk
 
     def evaluate_availability(self) -> Availability:
         """Decide again from the configuration and the devices' current readiness."""
@@ -129,6 +131,8 @@ def build_services(
                                 in_elderly_mode=a.voice_in_elderly_mode,
                                 by_default=a.voice_by_default,
                                 language=lambda: session.language)
+    if platform is not None:
+        services.flow_context = ctx
     services.evaluate_availability()
     return services
 

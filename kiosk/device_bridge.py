@@ -28,8 +28,12 @@ class DeviceBridge:
     def __init__(self, source: EventSource, session: Session, *, schedule: Schedule,
                  on_status_change: Callable[[], None] = lambda: None,
                  on_card_present: Callable[[], None] = lambda: None,
-                 on_code: Callable[[str], None] = lambda text: None) -> None:
+                 on_code: Callable[[str], None] = lambda text: None,
+                 suspended: Callable[[], bool] = lambda: False) -> None:
+        """``suspended()``: True while residents are not served (maintenance mode): cards
+        and codes then start no session (a technician's self-test reads them)."""
         self._session = session
+        self._suspended = suspended
         self._schedule = schedule
         self._on_status_change = on_status_change
         self._on_card_present = on_card_present
@@ -48,6 +52,13 @@ class DeviceBridge:
         from hardware.card_reader.interface import CardPresent, CardRemoved
         from hardware.scanner.interface import CodeScanned
 
+        if isinstance(event, StatusChanged):
+            self._on_status_change()
+            return
+        if self._suspended():
+            log.info("%s from %s while maintenance is shown: no session",
+                     type(event).__name__, getattr(event, "device", "?"))
+            return
         if isinstance(event, CardRemoved):
             from kiosk.assistance import staff_card_lifted
 
@@ -62,5 +73,3 @@ class DeviceBridge:
         elif isinstance(event, CodeScanned):
             self._session.touch()
             self._on_code(event.text)
-        elif isinstance(event, StatusChanged):
-            self._on_status_change()

@@ -65,6 +65,7 @@ class KioskApp(App):
     voice_on = BooleanProperty(False)          # voice guidance reads screens aloud
     voice_available = BooleanProperty(False)   # a usable speaker is there
     high_contrast = BooleanProperty(False)     # the high-contrast scheme, in either mode
+    maintenance_shown = BooleanProperty(False)  # the bar offers only Home and Back then
 
     def __init__(self, services: KioskServices, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -76,8 +77,12 @@ class KioskApp(App):
         self.bar: KioskBar | None = None
         self.warning: IdleWarning | None = None
         self.voice = services.voice
+        from kiosk.maintenance.access import TapGesture
+
+        self.maintenance_gesture = TapGesture()
         self._tick_event = None
         self._stopped = False
+        self._taken_out = False  # out of service by the maintenance switch
         self._unsubscribe: list = []
         t = services.config.terminal
         self.terminal_id, self.terminal_name = t.id, t.name
@@ -120,7 +125,7 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
-        self._tick_event = Clock.schedule_interval(lambda _dt: self.session.tick(), TICK_S)
+        self._tick_event = Clock.schedule_interval(lambda _dt: self._tick(), TICK_S)
         log.info("kiosk started: terminal %s, profile %s, language %s",
                  self.terminal_id, self.profile, self.language)
 
@@ -137,6 +142,36 @@ class KioskApp(App):
                       on_request_close=self._on_request_close)
         log.info("kiosk stopped")
 
+    def _tick(self) -> None:
+        if self.in_maintenance:
+            self.services.maintenance.tick()
+        else:
+            self.session.tick()
+
+    @property
+    def in_maintenance(self) -> bool:
+        return (self.services.maintenance is not None and self.screen_manager is not None
+                and self.screen_manager.current == "maintenance")
+
+    def enter_maintenance(self) -> None:
+        """The hidden gesture was made: a resident's session ends (and is wiped) first,
+        then the PIN is asked. Works on the out-of-service screen too."""
+        flow = self.services.maintenance
+        if flow is None:
+            log.warning("maintenance gesture made, but maintenance mode is not set up")
+            return
+        log.info("maintenance gesture: PIN asked")
+        self.session.finish()
+        flow.start()
+        self._show("maintenance")
+
+    def leave_maintenance(self) -> None:
+        if self.in_service:
+            self.navigator.home()
+            self._show("home")
+        else:
+            self._show("out_of_service")
+
     def open_settings(self, *largs) -> bool:
         """Kivy's settings panel (F1) is never offered on a kiosk."""
         return False
@@ -152,6 +187,13 @@ class KioskApp(App):
         self.navigator.go(screen)
 
     def go_home(self) -> None:
+        if self.in_maintenance:
+            flow = self.services.maintenance
+            if flow.left:  # the flow has signed out (its own "leave", idle, or just now)
+                self.leave_maintenance()
+            else:
+                flow.leave("home button")  # signs out, then comes back here
+            return
         self.navigator.home()
 
     def go_back(self) -> None:
@@ -277,8 +319,8 @@ class KioskApp(App):
         self.session.end(EndReason.OUT_OF_SERVICE)
         self.in_service = False
         self.out_of_service_message = message
-        if self.screen_manager is not None:
-            self._show("out_of_service")
+        if self.screen_manager is not None and not self.in_maintenance:
+            self._show("out_of_service")  # (a technician in maintenance stays there)
 
     def set_in_service(self) -> None:
         self.in_service = True
@@ -287,9 +329,20 @@ class KioskApp(App):
         self.navigator.home()
         self._on_navigate(self.navigator.current)
 
+    def set_taken_out_of_service(self, off: bool, message: str = "") -> None:
+        """A technician's switch (maintenance mode): out of service until switched back,
+        whatever the devices say; back: the terminal offers what its devices allow."""
+        self._taken_out = off
+        if off:
+            self.set_out_of_service(message, "taken out of service by a technician")
+        else:
+            self.refresh_availability()
+
     def refresh_availability(self) -> None:
         """Re-decide what the terminal offers (after a device status change)."""
         self._on_voice_change()  # a speaker may have gone or come back
+        if self._taken_out:
+            return
         availability = self.services.evaluate_availability()
         if self.screen_manager is not None and availability.in_service:
             self._fill_tiles()
@@ -360,19 +413,22 @@ class KioskApp(App):
 
     def _on_navigate(self, screen: str) -> None:
         self.can_go_back = self.navigator.can_go_back
-        if self.in_service and self.screen_manager is not None:
+        if self.in_service and self.screen_manager is not None and not self.in_maintenance:
             self._show(screen)
 
     def _show(self, name: str) -> None:
         """Show a screen, building it on first use: only home is built at start-up."""
         if not self.screen_manager.has_screen(name):
-            if name in self.services.flows:
-                screen = FlowScreen(self.services.flows[name])
+            flow = (self.services.maintenance if name == "maintenance"
+                    else self.services.flows.get(name))
+            if flow is not None:
+                screen = FlowScreen(flow)
                 self.screen_manager.add_widget(screen)
                 screen.refresh()
             else:
                 self.screen_manager.add_widget(SCREEN_CLASSES[name]())
         self.screen_manager.current = name
+        self.maintenance_shown = name == "maintenance"
         self.speak_screen(self.screen_manager.current_screen)
 
     def _fill_tiles(self) -> None:
@@ -381,13 +437,30 @@ class KioskApp(App):
         home.set_tiles(self.services.availability.tiles, self.open_flow)
 
     # -- window guards -----------------------------------------------------------------
-    def _on_any_touch(self, _window, _touch) -> bool:
-        """Every touch counts as activity; the touch still goes on to the widgets."""
+    def _on_any_touch(self, _window, touch) -> bool:
+        """Every touch counts as activity; the touch still goes on to the widgets. Taps on
+        the terminal's name count towards the hidden maintenance gesture."""
+        if self.in_maintenance:
+            self.services.maintenance.touched()
+            return False
+        if self._in_gesture_zone(touch) and self.maintenance_gesture.tap():
+            Clock.schedule_once(lambda _dt: self.enter_maintenance(), 0)
+            return True
         if self.in_service:
             self.session.touch()
         if self.voice is not None:
             self.voice.acted()  # the person acts: speech stops (EN 301 549 5.1.3.5)
         return False
+
+    def _in_gesture_zone(self, touch) -> bool:
+        """The terminal's name in the bar; with the bar hidden (out of service), the same
+        place: the top-left of the screen."""
+        if self.bar is None:
+            return False
+        if self.in_service:
+            label = self.bar.ids.greeting
+            return label.collide_point(*label.to_widget(*touch.pos))
+        return touch.y > Window.height * 0.85 and touch.x < Window.width * 0.5
 
     def _on_keyboard(self, _window, key, *_args) -> bool:
         """Swallow Esc (and Android back): a resident never leaves the kiosk."""
