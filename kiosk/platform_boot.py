@@ -27,11 +27,15 @@ log = logging.getLogger(__name__)
 class PlatformBoot:
     def __init__(self, config: KioskConfig, connectivity: Connectivity, *, app_version: str,
                  device_report: Callable[[], list[Any]], demo: bool,
-                 demo_server: Any = None) -> None:
+                 demo_server: Any = None,
+                 device_events: Callable[[Callable[[Any], None]], Any] | None = None
+                 ) -> None:
         """`demo_server`: a started kiosk.demo_server.DemoServer (started by the caller on
-        the main thread) to wait for before building the platform side."""
+        the main thread) to wait for before building the platform side. `device_events`:
+        the device manager's `subscribe`, so a status change sends a heartbeat at once."""
         self._config, self._connectivity = config, connectivity
         self._app_version, self._device_report, self._demo = app_version, device_report, demo
+        self._device_events = device_events
         self._lock = threading.Lock()
         self._stopping = False
         self.services: Any = None       # PlatformServices once built
@@ -54,6 +58,7 @@ class PlatformBoot:
 
             services = build_platform_services(self._config, app_version=self._app_version,
                                                device_report=self._device_report,
+                                               device_events=self._device_events,
                                                connectivity=self._connectivity)
             with self._lock:
                 if self._stopping:

@@ -5,7 +5,9 @@ back a resident's submission:
 
 - "outbox": sends due items in order (OutboxSender over OutboxTransport), sleeps until
   the head of the queue is due again or `submit` wakes it; every `heartbeat_interval_s`
-  it queues a heartbeat built by `heartbeat()` (only the newest unsent one is kept);
+  it queues a heartbeat built by `heartbeat()` (only the newest unsent one is kept),
+  and at once after `device_status_changed()` (such extra heartbeats at most one every
+  `heartbeat_min_gap_s`, so a flapping device cannot flood the outbox);
 - "sync": runs `sync()` at start and every `sync_interval_s`, or at once on `sync_now()`;
   after a failure it tries again sooner (`sync_retry_s`).
 
@@ -79,6 +81,7 @@ class LinkTimings:
     sync_interval_s: float = 900.0
     sync_retry_s: float = 60.0
     idle_poll_s: float = 30.0  # how often an empty or backed-off outbox is looked at
+    heartbeat_min_gap_s: float = 2.0  # between two heartbeats sent for status changes
 
 
 class PlatformLink:
@@ -94,6 +97,9 @@ class PlatformLink:
         self._sync, self._heartbeat = sync, heartbeat
         self._t, self._clock = timings, clock
         self._next_heartbeat = 0.0
+        self._last_change_heartbeat = float("-inf")
+        self._status_changed = False
+        self._change_pending = False
         self._release_backoff = False
         self.last_flush: FlushResult | None = None
         self.last_sync_result: Any = None
@@ -140,6 +146,14 @@ class PlatformLink:
     def flush_now(self) -> None:
         self._outbox_worker.wake()
 
+    def device_status_changed(self) -> None:
+        """A device's status changed (e.g. the printer ran out of paper): queue a heartbeat
+        now (or `heartbeat_min_gap_s` after the last one sent for a change) instead of
+        waiting for the next period. Never blocks (the outbox worker does it); any thread."""
+        if self._heartbeat is not None:
+            self._status_changed = True
+            self._outbox_worker.wake()
+
     def on_link_change(self, status: LinkStatus) -> None:
         """Connectivity listener: when the platform answers again, send the backlog now
         instead of waiting out each item's backoff. Never blocks (the worker does it)."""
@@ -155,8 +169,14 @@ class PlatformLink:
             released = self.outbox.retry_now(now)
             if released:
                 log.info("platform answers again: %d queued item(s) sent now", released)
+        if self._status_changed:
+            self._status_changed, self._change_pending = False, True
+            soonest = self._last_change_heartbeat + self._t.heartbeat_min_gap_s
+            self._next_heartbeat = min(self._next_heartbeat, soonest)
         if self._heartbeat is not None and now >= self._next_heartbeat:
             self._next_heartbeat = now + self._t.heartbeat_interval_s
+            if self._change_pending:
+                self._change_pending, self._last_change_heartbeat = False, now
             try:
                 self.outbox.enqueue(HEARTBEAT, dict(self._heartbeat()), personal=False)
             except KioskError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from config.schema import KioskConfig
+from hardware.base import StatusChanged
 from kiosk.catalogue_sync import CatalogueSync, store_at
 from kiosk.connectivity import Connectivity
 from kiosk.heartbeat import build_heartbeat
@@ -25,7 +26,7 @@ from kiosk.platform_link import Deliveries, LinkTimings, PlatformLink
 from offline.catalogue import CatalogStore
 from offline.crypto import load_key
 from offline.db import open_database
-from offline.outbox import Outbox
+from offline.outbox import HEARTBEAT, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class PlatformServices:
     link: PlatformLink
     sync: CatalogueSync
     catalogue_path: Path
+    unsubscribe_devices: Callable[[], Any] | None = None
 
     def open_catalogue(self) -> CatalogStore:
         """A catalogue store for the calling thread (SQLite connections are per thread)."""
@@ -50,6 +52,8 @@ class PlatformServices:
         self.link.start()
 
     def stop(self, timeout_s: float = 10.0) -> None:
+        if self.unsubscribe_devices is not None:
+            self.unsubscribe_devices()
         self.link.stop(timeout_s)
         self.client.close()
         self.outbox.close()
@@ -57,11 +61,16 @@ class PlatformServices:
 
 def build_platform_services(config: KioskConfig, *, app_version: str,
                             device_report: Callable[[], list[Any]] = list,
+                            device_events: Callable[[Callable[[Any], None]],
+                                                    Callable[[], Any]] | None = None,
                             on_alert: Callable[[str], None] | None = None,
                             connectivity: Connectivity | None = None,
                             clock: Callable[[], float] = time.time) -> PlatformServices:
     """Open the outbox (its key must exist: StorageError otherwise) and the catalogue
-    (migrating it), and wire the workers. Nothing starts until `start()`. Blocks on disk."""
+    (migrating it), and wire the workers. Nothing starts until `start()`. Blocks on disk.
+
+    `device_report` lists the devices for the heartbeat; `device_events` (the device
+    manager's `subscribe`) lets a device status change send a heartbeat at once."""
     alert = on_alert or (lambda text: log.error("technician alert: %s", text))
     p = config.platform
     state = Path(config.paths.state_dir)
@@ -93,11 +102,13 @@ def build_platform_services(config: KioskConfig, *, app_version: str,
 
     def heartbeat() -> dict[str, Any]:
         stats = outbox.stats()
-        return build_heartbeat(devices=device_report(), outbox_items=stats.count,
-                               oldest_age_s=stats.oldest_age_s,
+        items = stats.count - stats.by_kind.get(HEARTBEAT, 0)  # not the heartbeat itself
+        return build_heartbeat(devices=device_report(), outbox_items=items,
+                               oldest_age_s=stats.oldest_age_s if items else 0.0,
                                catalogue_version=version_seen[0], app_version=app_version,
                                started_at=started_at,
-                               link_failure=connectivity.status.last_failure, now=clock)
+                               link_failure=connectivity.status.last_failure,
+                               interval_s=p.heartbeat_interval_s, now=clock)
 
     deliveries = Deliveries()  # answers to delivered items, for flows waiting on them
     link = PlatformLink(outbox, OutboxTransport(client, on_alert=alert,
@@ -107,4 +118,12 @@ def build_platform_services(config: KioskConfig, *, app_version: str,
                                             sync_interval_s=p.sync_interval_s),
                         clock=clock)
     connectivity.subscribe(link.on_link_change)
-    return PlatformServices(connectivity, client, outbox, link, sync, catalogue_path)
+    unsubscribe = None
+    if device_events is not None:
+        def on_device_event(event: Any) -> None:
+            if isinstance(event, StatusChanged):
+                link.device_status_changed()
+
+        unsubscribe = device_events(on_device_event)
+    return PlatformServices(connectivity, client, outbox, link, sync, catalogue_path,
+                            unsubscribe)
