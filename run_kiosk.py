@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                           suspended=lambda: app.in_maintenance)
     from kiosk.maintenance.build import attach_maintenance
 
-    attach_maintenance(app, config, devices, platform)
+    attach_maintenance(app, config, devices, platform, args.config, demo=args.demo)
     if args.gallery is not None:
         walker = _attach_gallery(app, args.gallery, platform, devices,
                                  flows=[f for f in (args.gallery_flows or "").split(",") if f],
@@ -240,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     elif shot_dir is not None:
         _attach_screenshots(app, shot_dir, clock, tour=tour)
     _stop_on_signals(app)
+    from screens.watchdog_hook import attach_watchdog
+
+    attach_watchdog(app)  # systemd: READY at the first frame, WATCHDOG from the UI loop
     log.info("composition done in %.2fs", time.perf_counter() - started)
     # The home screen never waits for a device or the platform.
     _start_after_first_frame(lambda: (devices.start(), platform.start()))

@@ -91,7 +91,27 @@ def network_findings(client: Callable[[], Any], url: str) -> list[Finding]:
     return findings
 
 
-def attach_maintenance(app: Any, config: Any, devices: Any, platform: Any) -> None:
+def open_device(config: Any, name: str) -> str:
+    """Build device ``name`` from ``config`` (a candidate), open it, say how it is, close it.
+    Blocks up to the driver's open timeout. Raises the driver's KioskError."""
+    from hardware.registry import build_device
+
+    spec = next((s for s in config.devices if s.name == name), None)
+    if spec is None:
+        raise KioskError(f"no device {name!r} in the configuration")
+    device = build_device(spec.name, spec.kind, spec.driver, spec.options)
+    try:
+        device.open()
+        status = device.check()
+        if not status.usable:
+            raise DeviceNotFoundError(f"{name}: {status.value} ({device.detail})")
+        return f"{name}: {status.value}"
+    finally:
+        device.close()
+
+
+def attach_maintenance(app: Any, config: Any, devices: Any, platform: Any,
+                       config_path: Path | None = None, *, demo: bool = False) -> None:
     """Give the running app its maintenance mode (reached by the hidden gesture). Without a
     platform side (no flow context) or without a PIN configured, it is not offered and the
     log says why."""
@@ -110,4 +130,19 @@ def attach_maintenance(app: Any, config: Any, devices: Any, platform: Any) -> No
     tools = build_tools(config, devices, platform, in_service=lambda: app.in_service,
                         set_out_of_service=app.set_taken_out_of_service,
                         restart=app.stop)
-    services.maintenance = MaintenanceFlow(services.flow_context, gate, tools)
+    steps = None
+    if config_path is not None:
+        from kiosk.config import load_config
+        from kiosk.maintenance.config_edit import ConfigEditor
+        from kiosk.maintenance.config_steps import ConfigSteps
+
+        def load(path: Path) -> Any:
+            from hardware.registry import check_device_options
+
+            return load_config(path, demo=demo, check_device_options=check_device_options)
+
+        steps = ConfigSteps(ConfigEditor(Path(config_path), load, open_device), config)
+    else:
+        log.info("maintenance: configuration editing not offered (no terminal file given)")
+    services.maintenance = MaintenanceFlow(services.flow_context, gate, tools,
+                                           config_steps=steps)

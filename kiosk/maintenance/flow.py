@@ -27,14 +27,15 @@ from kiosk.flows.base import Flow
 from kiosk.flows.context import FlowContext
 from kiosk.flows.view import Choice, Line, Notice, View, paged
 from kiosk.i18n import N_
+from kiosk.maintenance import config_steps as cs
 from kiosk.maintenance.access import PinGate
 from kiosk.maintenance.tools import MaintenanceTools
 
 log = logging.getLogger("kiosk.maintenance")
 
 PIN_OK, LEAVE, BACK_MENU = "mt:pin_ok", "mt:leave", "mt:menu"
-DEVICES, PLATFORM, OUTBOX, LOGS, SERVICE = ("mt:devices", "mt:platform", "mt:outbox",
-                                            "mt:log", "mt:service")
+DEVICES, PLATFORM, OUTBOX, LOGS, SERVICE, CONFIG = (
+    "mt:devices", "mt:platform", "mt:outbox", "mt:log", "mt:service", "mt:config")
 DEVICE, SELF_TEST = "mt:device:", "mt:selftest"
 SYNC, NETWORK, RETRY = "mt:sync", "mt:network", "mt:retry"
 OUT_OF_SERVICE, IN_SERVICE, RESTART = "mt:oos", "mt:in_service", "mt:restart"
@@ -52,10 +53,13 @@ class State(enum.Enum):
     OUTBOX = "outbox"
     LOG = "log"
     SERVICE = "service"
+    CONFIG = "config"
+    CONFIG_ITEM = "config_item"
 
 
 BACK = {State.DEVICES: State.MENU, State.DEVICE: State.DEVICES, State.PLATFORM: State.MENU,
-        State.OUTBOX: State.MENU, State.LOG: State.MENU, State.SERVICE: State.MENU}
+        State.OUTBOX: State.MENU, State.LOG: State.MENU, State.SERVICE: State.MENU,
+        State.CONFIG: State.MENU, State.CONFIG_ITEM: State.CONFIG}
 STATUS_WORDS = {"online": N_("working"), "offline": N_("not connected"),
                 "noDevice": N_("not found"), "hardwareError": N_("hardware fault"),
                 "userError": N_("needs attention"), "busy": N_("busy")}
@@ -67,8 +71,9 @@ class MaintenanceFlow(Flow):
 
     def __init__(self, ctx: FlowContext, gate: PinGate, tools: MaintenanceTools, *,
                  idle_exit_s: float = IDLE_EXIT_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.gate, self.tools = gate, tools
+                 clock: Callable[[], float] = time.monotonic,
+                 config_steps: cs.ConfigSteps | None = None) -> None:
+        self.gate, self.tools, self.config_steps = gate, tools, config_steps
         self.idle_exit_s, self._clock = idle_exit_s, clock
         self.actions: list[tuple[float, str, str]] = []  # (wall time, action, result)
         super().__init__(ctx)
@@ -136,6 +141,8 @@ class MaintenanceFlow(Flow):
             return
         if choice_id == BACK_MENU:
             self._go(State.MENU)
+        elif self.state in (State.CONFIG, State.CONFIG_ITEM):
+            self._config(choice_id)
         elif self.state is State.MENU:
             self._menu(choice_id)
         elif choice_id in ("page:next", "page:previous"):
@@ -197,10 +204,51 @@ class MaintenanceFlow(Flow):
 
     def _menu(self, choice_id: str) -> None:
         target = {DEVICES: State.DEVICES, PLATFORM: State.PLATFORM, OUTBOX: State.OUTBOX,
-                  LOGS: State.LOG, SERVICE: State.SERVICE}.get(choice_id)
+                  LOGS: State.LOG, SERVICE: State.SERVICE, CONFIG: State.CONFIG}.get(choice_id)
+        if target is State.CONFIG and self.config_steps is None:
+            return
         if target is not None:
             self.action("open", target.value)
             self._go(target)
+
+    def _config(self, choice_id: str) -> None:
+        steps = self.config_steps
+        editor = steps.editor
+        if choice_id.startswith(cs.KEY):
+            steps.open(choice_id[len(cs.KEY):])
+            self._go(State.CONFIG_ITEM)
+        elif choice_id == cs.TO_LIST:
+            self._go(State.CONFIG)
+        elif choice_id in ("page:next", "page:previous"):
+            steps.page += 1 if choice_id == "page:next" else -1
+        elif choice_id == cs.DISCARD:
+            self.action("configuration", "changes discarded: " + ", ".join(editor.pending))
+            editor.pending.clear()
+        elif choice_id == cs.TEST:
+            key = steps.item.key
+
+            def tested(text: str) -> None:
+                self.action(f"test {key}", f"OK: {text}")
+                self.notice = Notice("success", text)
+
+            self.run(lambda: editor.test(key), tested, doing=f"test of {key}",
+                     busy_text=N_("Testing the device..."),
+                     failed=lambda n: self.action(f"test {key}", f"FAILED: {n.text}"))
+        elif choice_id in (cs.SAVE, cs.ROLLBACK):
+            save = choice_id == cs.SAVE
+            what = ", ".join(editor.pending) if save else "last good configuration"
+
+            def done(_result: Any) -> None:
+                self.action("configuration", ("saved: " if save else "rolled back: ") + what
+                            + "; restarting")
+                self.tools.restart()
+
+            self.run(editor.save if save else editor.rollback, done,
+                     doing="save the configuration" if save else "roll back the configuration",
+                     busy_text=N_("Checking and saving..."),
+                     failed=lambda n: self.action("configuration", f"not saved: {n.text}"))
+        else:
+            steps.adjust(choice_id)
 
     def _self_test(self) -> None:
         name = self.device_name
@@ -244,8 +292,14 @@ class MaintenanceFlow(Flow):
                                  Choice(PLATFORM, tr("Platform and network")),
                                  Choice(OUTBOX, tr("Outbox")),
                                  Choice(LOGS, tr("Recent log")),
-                                 Choice(SERVICE, tr("Service and restart")), leave),
-                        lines=self._recent_actions(tr), notice=self.notice)
+                                 Choice(SERVICE, tr("Service and restart")),
+                                 Choice(CONFIG, tr("Configuration"),
+                                        enabled=self.config_steps is not None)),
+                        actions=(leave,), lines=self._recent_actions(tr), notice=self.notice)
+        if self.state is State.CONFIG:
+            return self.config_steps.list_view(tr, menu, self.notice)
+        if self.state is State.CONFIG_ITEM:
+            return self.config_steps.item_view(tr, self.notice)
         if self.state is State.DEVICES:
             reports = self.tools.devices()
             items = [Choice(DEVICE + r.name, f"{r.name}: {tr(STATUS_WORDS.get(r.status.value, r.status.value))}",
