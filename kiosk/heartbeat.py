@@ -4,7 +4,8 @@ Built in the outbox worker every `platform.heartbeat_interval_s` and queued as a
 non-personal outbox item (only the newest unsent one is kept). A device status change
 (e.g. the printer going from online to userError "paper end") queues one at once, at most
 one every 2 s (`LinkTimings.heartbeat_min_gap_s`), so the district's fleet page shows
-it within seconds; a change of detail alone goes with the next periodic one. Device
+it within seconds; so does a new catalogue version after a sync. A change of a device's
+detail alone (same status) goes with the next periodic one. Device
 details are the drivers' own short texts, which carry no personal data.
 
 The body also says how often the terminal sends (`heartbeat_interval_s`), so the platform

@@ -6,7 +6,7 @@ back a resident's submission:
 - "outbox": sends due items in order (OutboxSender over OutboxTransport), sleeps until
   the head of the queue is due again or `submit` wakes it; every `heartbeat_interval_s`
   it queues a heartbeat built by `heartbeat()` (only the newest unsent one is kept),
-  and at once after `device_status_changed()` (such extra heartbeats at most one every
+  and at once after `heartbeat_soon()` (such extra heartbeats at most one every
   `heartbeat_min_gap_s`, so a flapping device cannot flood the outbox);
 - "sync": runs `sync()` at start and every `sync_interval_s`, or at once on `sync_now()`;
   after a failure it tries again sooner (`sync_retry_s`).
@@ -146,10 +146,11 @@ class PlatformLink:
     def flush_now(self) -> None:
         self._outbox_worker.wake()
 
-    def device_status_changed(self) -> None:
-        """A device's status changed (e.g. the printer ran out of paper): queue a heartbeat
-        now (or `heartbeat_min_gap_s` after the last one sent for a change) instead of
-        waiting for the next period. Never blocks (the outbox worker does it); any thread."""
+    def heartbeat_soon(self) -> None:
+        """Something the heartbeat reports changed (a device status, e.g. the printer ran
+        out of paper; the catalogue version after a sync): queue a heartbeat now (or
+        `heartbeat_min_gap_s` after the last one sent for a change) instead of waiting for
+        the next period. Never blocks (the outbox worker does it); any thread."""
         if self._heartbeat is not None:
             self._status_changed = True
             self._outbox_worker.wake()

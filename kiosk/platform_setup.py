@@ -94,7 +94,10 @@ def build_platform_services(config: KioskConfig, *, app_version: str,
 
     def on_synced() -> Any:
         result = sync.sync_once()
+        changed = result.to_version != version_seen[0]
         version_seen[0] = result.to_version
+        if changed:
+            link.heartbeat_soon()  # the platform sees the new catalogue version at once
         log.info("catalogue sync: %s %s -> %s, %d services, %.2f s", result.kind,
                  result.from_version or "-", result.to_version, result.services,
                  result.duration_s)
@@ -122,7 +125,7 @@ def build_platform_services(config: KioskConfig, *, app_version: str,
     if device_events is not None:
         def on_device_event(event: Any) -> None:
             if isinstance(event, StatusChanged):
-                link.device_status_changed()
+                link.heartbeat_soon()
 
         unsubscribe = device_events(on_device_event)
     return PlatformServices(connectivity, client, outbox, link, sync, catalogue_path,

@@ -58,7 +58,7 @@ def test_a_device_status_change_sends_a_heartbeat_at_once_not_at_the_next_period
         wait_for(lambda: len(sent) == 1, 5.0, "the first heartbeat at start")
         time.sleep(0.4)  # past the minimum gap
         changed = time.monotonic()
-        link.device_status_changed()
+        link.heartbeat_soon()
         wait_for(lambda: len(sent) == 2, 2.0, "a heartbeat after the status change")
         assert sent[1][0] - changed < 1.0 and sent[1][1] == HEARTBEAT
     finally:
@@ -73,7 +73,7 @@ def test_status_changes_in_a_burst_send_at_most_one_heartbeat_per_minimum_gap(tm
     try:
         wait_for(lambda: len(sent) == 1, 5.0, "the first heartbeat at start")
         for _ in range(20):  # a flapping device, for 0.4 s
-            link.device_status_changed()
+            link.heartbeat_soon()
             time.sleep(0.02)
         wait_for(lambda: len(sent) == 3, 3.0, "the first change at once, the rest as one")
         assert sent[2][0] - sent[1][0] >= 0.95, "the last state one minimum gap later"
