@@ -480,6 +480,8 @@ def create_app(db_path: str | Path, faults: Faults | dict | None = None, *,
     router = APIRouter(prefix=API_PREFIX)
     _routes(router)
     app.include_router(router)
+    from .fleet import fleet_routes  # the district's fleet page: /fleet, /api/v1/fleet
+    fleet_routes(app, seed=seed)
 
     @app.get(API_PREFIX + "/health", tags=["terminals"], summary="Liveness (no authentication)")
     def health() -> dict:

@@ -435,6 +435,9 @@ class Heartbeat(BaseModel):
     app_version: str
     uptime_s: float = Field(ge=0)
     sent_at: Optional[str] = None
+    heartbeat_interval_s: Optional[float] = Field(default=None, gt=0, description=(
+        "How often this terminal sends; the fleet page flags it 离线 after three periods "
+        "of silence (60 s assumed when absent)."))
 
 
 class HeartbeatAck(BaseModel):
