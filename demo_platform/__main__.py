@@ -12,6 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from .app import create_app
+from .fleet import DEMO_STAFF_TOKEN
 from .store import DEMO_TERMINAL_ID, DEMO_TERMINAL_TOKEN
 
 
@@ -54,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
           f"catalogue v{store.catalogue_version}  terminal {DEMO_TERMINAL_ID} "
           f"token {DEMO_TERMINAL_TOKEN} (demo only)" + ("  faults enabled" if args.faults else ""),
           file=sys.stderr)
+    print(f"demo_platform: fleet page http://{args.host}:{args.port}/fleet  staff token "
+          f"{DEMO_STAFF_TOKEN} (demo only)", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, http="h11", ws="none", lifespan="off",
                     log_level=args.log_level, timeout_graceful_shutdown=2)

@@ -19,6 +19,9 @@ say() { printf 'setup: %s\n' "$*"; }
 # libgl1 / libegl1: Mesa for SDL2's offscreen driver.
 pkgs=(fonts-wqy-microhei libmtdev1 libzbar0 espeak-ng xvfb xauth libgl1 libegl1 libgles2
       python3-venv)
+# Tests only: headless Chromium and its matching driver for the fleet page test (Selenium
+# drives them; no browser is downloaded at run time).
+[ -n "$extras" ] && pkgs+=(chromium chromium-driver)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
