@@ -8,8 +8,8 @@ from kivy.app import App
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from common.linebreak import has_cjk, wrap
 from kiosk.i18n import N_
-from screens.linebreak import has_cjk, wrap
 
 
 _CHAR_WIDTHS: dict[tuple, float] = {}  # (font, size px, character) -> width px
@@ -17,7 +17,7 @@ _CHAR_WIDTHS: dict[tuple, float] = {}  # (font, size px, character) -> width px
 
 class ChineseWrapping:
     """Label mixin: Chinese text is broken into lines by the rules residents expect (no
-    "。" alone at the start of a line; screens.linebreak). Only what is drawn changes;
+    "。" alone at the start of a line; common.linebreak). Only what is drawn changes;
     `text` stays as it was set."""
 
     def texture_update(self, *largs) -> None:

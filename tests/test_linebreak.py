@@ -3,7 +3,7 @@ words stay whole, and every line fits."""
 
 from __future__ import annotations
 
-from screens.linebreak import NO_END, NO_START, has_cjk, wrap
+from common.linebreak import NO_END, NO_START, has_cjk, wrap
 
 
 def width_of(text: str) -> float:
@@ -44,3 +44,8 @@ def test_latin_words_and_numbers_are_not_split_and_spaces_do_not_start_lines():
 def test_paragraphs_keep_their_own_breaks_and_latin_only_text_is_left_alone():
     assert wrap("第一行\n第二行", 1000, width_of) == "第一行\n第二行"
     assert not has_cjk("Hello, world") and has_cjk("您好")
+
+
+def test_a_paragraph_keeps_its_indent_but_a_line_a_break_made_starts_without_a_space():
+    assert wrap("  第一行", 1000, width_of) == "  第一行"
+    assert wrap("  办事 指南", 40, width_of) == "  办事\n指南"

@@ -113,7 +113,7 @@ def test_landscape_elderly_keypad_and_search_matches_stay_on_the_screen(portrait
 
 
 def test_no_drawn_line_of_chinese_starts_with_a_closing_mark(portrait):
-    from screens.linebreak import NO_START
+    from common.linebreak import NO_START
     from screens.widgets import ChineseWrapping
 
     app = portrait.app

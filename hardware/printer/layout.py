@@ -7,6 +7,9 @@ fit on a line (32 on 58 mm paper, 48 on 80 mm).
 from __future__ import annotations
 
 import unicodedata
+from functools import partial
+
+from common import linebreak
 
 GB_ENCODINGS = ("gb18030", "gbk")
 ENCODINGS = ("gb18030", "gbk", "utf-8")
@@ -70,11 +73,20 @@ def text_width(text: str, encoding: str) -> int:
 
 
 def wrap(text: str, width: int, encoding: str) -> list[str]:
-    """Split one line into pieces of at most ``width`` columns, never inside a character.
+    """Split one line into lines of at most ``width`` columns, by the Chinese rules the
+    screens use (`common.linebreak`): no "。" / "，" / "）" at the start of a line, no "（" /
+    "“" at its end, Latin words and numbers kept whole, spaces at a break dropped.
 
-    Breaks fall anywhere (Chinese has no spaces to break at). An empty line stays one
-    empty line, so a blank Text still feeds a line.
+    A piece wider than a whole line (a long number, a run of marks) is cut between
+    characters, never inside one. An empty line stays one empty line, so a blank Text
+    still feeds a line.
     """
+    broken = linebreak.wrap(text, width, partial(text_width, encoding=encoding))
+    return [piece for line in broken.split("\n") for piece in _cut(line, width, encoding)]
+
+
+def _cut(text: str, width: int, encoding: str) -> list[str]:
+    """``text`` cut into pieces of at most ``width`` columns wherever the width runs out."""
     lines: list[str] = []
     current: list[str] = []
     used = 0

@@ -2,10 +2,10 @@
 starts with a closing punctuation mark (，。、：；！？）》” ...) and never ends with an
 opening one (（《“ ...); Latin words and numbers are not split.
 
-Kivy wraps only at spaces and cuts a long run of Chinese at whatever character overflows,
-which leaves a lone "。" at the start of a line. `wrap` returns the text with line breaks
-placed by these rules; widgets give it to Kivy to draw (their `text` stays as it is).
-Pure Python: the width of a piece of text comes from a function the caller supplies.
+One implementation for every layer: the screens draw with it (Kivy alone would leave a
+lone "。" at the start of a line) and the receipt printer prints with it
+(`hardware.printer.layout.wrap`). Pure Python: the width of a piece of text comes from a
+function the caller supplies (pixels on screen, printer columns on paper).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ NO_END = set("（《「『“‘【〔〈([{")
 
 
 def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a Chinese character or a full-width mark."""
     return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
 
 
@@ -39,8 +40,9 @@ def _units(paragraph: str) -> list[str]:
 
 def wrap(text: str, width: float, measure: Callable[[str], float]) -> str:
     """`text` with a newline wherever a line must end to fit `width` (in the units of
-    `measure`). A piece wider than a whole line is left on its own line for the caller's
-    renderer to cut."""
+    `measure`). Spaces at a break and at the end of a paragraph are dropped; a paragraph's
+    own leading spaces (an indent) are kept. A piece wider than a whole line is left on its
+    own line for the caller's renderer to cut."""
     if width <= 0:
         return text
     out: list[str] = []
@@ -52,8 +54,8 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> str:
             if line and line_w + unit_w > width:
                 lines.append(line.rstrip(" "))
                 line, line_w = "", 0.0
-            if not line and unit == " ":
-                continue  # no space at the start of a line
+            if lines and not line and unit == " ":
+                continue  # no space at the start of a line the break made
             line += unit
             line_w += unit_w
         lines.append(line.rstrip(" "))
