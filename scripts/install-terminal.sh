@@ -127,7 +127,9 @@ fi
 run "$root$APP_DIR/scripts/setup.sh"
 run "$root$APP_DIR/.venv/bin/python" -m compileall -q -x '/(\.venv|tests)/' "$root$APP_DIR"
 run chown -R root:root "$root$APP_DIR"
-run ln -sfn "$APP_DIR/.venv/bin/kiosk" "$root/usr/local/bin/kiosk"
+for command in kiosk kiosk-admin; do  # on the technician's PATH
+  run ln -sfn "$APP_DIR/.venv/bin/$command" "$root/usr/local/bin/$command"
+done
 
 # 4. Folders. /etc/village-kiosk holds the platform token and the PIN hash: root writes,
 #    the kiosk reads. State and logs belong to the kiosk; files a technician made there as
@@ -171,9 +173,8 @@ config=/etc/village-kiosk/terminal.toml
 if [ "$start" -eq 0 ]; then
   say "installed; not started (--no-start)"
 elif [ ! -f "$root$config" ]; then
-  say "installed; not started: write $config first (config/terminal.example.toml," \
-      "kiosk --hash-pin, kiosk --config $config --create-outbox-key), then" \
-      "systemctl start village-kiosk"
+  say "installed; not started: write $config first with" \
+      "kiosk-admin provision ... --user $USER_NAME (README), then systemctl start village-kiosk"
 elif [ "$dry_run" -eq 1 ]; then
   run runuser -u "$USER_NAME" -- "$APP_DIR/.venv/bin/kiosk" --config "$config" --check-config
   run systemctl restart village-kiosk.service

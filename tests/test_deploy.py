@@ -237,7 +237,8 @@ def test_installer_dry_run_plans_the_expected_tree_and_changes_nothing(tmp_path)
     assert set(usermod[-2].split(",")) == {"audio", "video", "render", "dialout"}  # no input
     for expected in ("systemctl daemon-reload", "udevadm control --reload",
                      "systemctl enable village-kiosk.service",
-                     f"ln -sfn {APP_DIR}/.venv/bin/kiosk {root}/usr/local/bin/kiosk"):
+                     f"ln -sfn {APP_DIR}/.venv/bin/kiosk {root}/usr/local/bin/kiosk",
+                     f"ln -sfn {APP_DIR}/.venv/bin/kiosk-admin {root}/usr/local/bin/kiosk-admin"):
         assert expected in commands, expected
     assert commands.index("systemctl daemon-reload") > max(
         i for i, s in enumerate(steps) if s[0] == "install")
