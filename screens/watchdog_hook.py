@@ -11,7 +11,7 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.core.window import Window
 
-from kiosk.watchdog import (SystemdNotifier, describe_state, install_freeze_trigger)
+from kiosk.watchdog import SystemdNotifier, describe_state, install_freeze_trigger
 
 # Without a watchdog, the STATUS line is still refreshed this often (seconds).
 STATUS_INTERVAL_S = 5.0

@@ -12,9 +12,7 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import tomllib
 from pathlib import Path

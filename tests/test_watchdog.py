@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.watchdog import (SystemdNotifier, describe_state, one_line, socket_address)
+from kiosk.watchdog import SystemdNotifier, describe_state, one_line, socket_address
 from tests.test_cli import ROOT, kiosk_environment
 
 WATCHDOG_USEC = 2_000_000  # pings every 1 s; systemd would act after 2 s without one
