@@ -50,17 +50,25 @@ def browser(tmp_path):
     driver.quit()
 
 
-def _row(driver):
-    rows = driver.find_elements(By.CSS_SELECTOR, f'tr[data-terminal="{DEMO_TERMINAL_ID}"]')
-    return rows[0] if rows else None
+# The page redraws its rows every few seconds: read what a test needs in one script run
+# (atomic in the page's event loop), never through element handles that go stale.
+_SNAPSHOT = """
+const row = document.querySelector('tr[data-terminal="' + arguments[0] + '"]');
+const first = document.querySelector('#terminals tr');
+if (!row) { return null; }
+const text = (sel) => { const e = row.querySelector(sel); return e ? e.innerText : ''; };
+return {printer: text('li[data-device="printer"]'), state: row.getAttribute('data-state'),
+        state_text: text('td.state'), problems: text('ul.problems'),
+        first: first ? first.getAttribute('data-terminal') : ''};
+"""
+
+
+def _snapshot(driver) -> dict:
+    return driver.execute_script(_SNAPSHOT, DEMO_TERMINAL_ID) or {}
 
 
 def _printer_text(driver) -> str:
-    row = _row(driver)
-    if row is None:
-        return ""
-    cells = row.find_elements(By.CSS_SELECTOR, 'li[data-device="printer"]')
-    return cells[0].text if cells else ""
+    return _snapshot(driver).get("printer", "")
 
 
 def test_the_fleet_page_shows_a_printer_out_of_paper_within_one_heartbeat_period(tmp_path,
@@ -71,7 +79,7 @@ def test_the_fleet_page_shows_a_printer_out_of_paper_within_one_heartbeat_period
         browser.find_element(By.ID, "token").send_keys(DEMO_STAFF_TOKEN)
         browser.find_element(By.ID, "login").click()
         wait_for(lambda: "打印机：正常" in _printer_text(browser)
-                 and _row(browser).get_attribute("data-state") == "ok", 15.0,
+                 and _snapshot(browser).get("state") == "ok", 15.0,
                  "the page showing the terminal with its printer online, catalogue current")
         browser.execute_script("window.__notReloaded = true;")
 
@@ -81,12 +89,11 @@ def test_the_fleet_page_shows_a_printer_out_of_paper_within_one_heartbeat_period
 
         assert browser.execute_script("return window.__notReloaded === true;"), \
             "the page was updated in place, not reloaded"
-        row = _row(browser)
-        assert row.get_attribute("data-state") == "error"
-        assert "故障" in row.find_element(By.CSS_SELECTOR, "td.state").text  # not colour alone
-        assert "打印机缺纸" in row.find_element(By.CSS_SELECTOR, "ul.problems").text
-        first = browser.find_elements(By.CSS_SELECTOR, "#terminals tr")[0]
-        assert first.get_attribute("data-terminal") == DEMO_TERMINAL_ID
+        shown = _snapshot(browser)
+        assert shown["state"] == "error"
+        assert "故障" in shown["state_text"]  # not colour alone
+        assert "打印机缺纸" in shown["problems"]
+        assert shown["first"] == DEMO_TERMINAL_ID
         shots = os.environ.get("FLEET_SCREENSHOT_DIR")
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)
