@@ -138,10 +138,12 @@ def test_the_fake_survives_garbage_and_still_prints_the_next_job():
     with FakeNetworkPrinter() as fake:
         with socket.create_connection(("127.0.0.1", fake.port)) as raw:
             raw.sendall(bytes(range(256)) * 4 + b"\x1d(k\x05\x00" + b"\x1dV\x00")
-        printer = network(fake.port)
+        # generous waits: on a loaded 2-core machine the fake's answer can take > 0.3 s
+        printer = network(fake.port, status_timeout_s=2.0)
         printer.open()
         assert printer.print_receipt(RECEIPT).confirmed
-        assert fake.wait_for_jobs(2)[-1].text_lines == ("预约取号", "A012", "请留意叫号")
+        assert fake.wait_for_jobs(2, timeout_s=10.0)[-1].text_lines == (
+            "预约取号", "A012", "请留意叫号")
         printer.close()
 
 
