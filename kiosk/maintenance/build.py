@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from common.errors import DeviceNotFoundError, KioskError
 from kiosk.maintenance.tools import Finding, MaintenanceTools, OutboxSummary, tail_lines
@@ -62,33 +60,22 @@ def build_tools(config: Any, devices: Any, platform: Any, *,
     return MaintenanceTools(
         devices=devices.report, self_test=self_test, sync_now=sync_now,
         catalogue_version=catalogue_version, outbox=outbox, retry_outbox=retry_outbox,
-        network=lambda: network_findings(platform.client, config.platform.url),
+        network=lambda: network_findings(config),
         recent_log=lambda n: tail_lines(Path(config.log.dir), n),
         in_service=in_service, set_out_of_service=set_out_of_service, restart=restart)
 
 
-def network_findings(client: Callable[[], Any], url: str) -> list[Finding]:
-    """Is the platform reachable, over TLS, how fast, and does it accept this terminal?
-    Blocks up to the client's timeouts (a few seconds)."""
-    findings = [Finding("ok" if urlparse(url).scheme == "https" else "warn", "TLS",
-                        "https" if urlparse(url).scheme == "https"
-                        else "plain http: only for the demonstration platform")]
-    try:
-        c = client()
-        started = time.perf_counter()
-        version = int(c.health().get("catalogue_version", 0))
-        ms = (time.perf_counter() - started) * 1000
-        findings.append(Finding("warn" if ms > 2000 else "ok", "latency",
-                                f"{ms:.0f} ms" + (": the line is slow" if ms > 2000 else "")))
-    except KioskError as exc:
-        findings.append(Finding("fail", "platform", f"not reachable: {exc}"))
-        return findings
-    try:  # an authenticated call that changes nothing: is this terminal's token accepted?
-        c.get(f"/catalogue/changes?since={version}")
-        findings.append(Finding("ok", "platform", "reachable, this terminal is accepted"))
-    except KioskError as exc:
-        findings.append(Finding("fail", "terminal token", str(exc)))
-    return findings
+def network_findings(config: Any, *, timeout_s: float = 8.0) -> list[Finding]:
+    """The installer's platform diagnostics (kiosk.admin.network: DNS, TCP, TLS and the
+    certificate, latency, the clock, this terminal's token) as maintenance findings.
+    Blocks up to ``timeout_s``."""
+    from kiosk.admin.network import PlatformTarget, diagnose_platform
+
+    p = config.platform
+    checks = diagnose_platform(PlatformTarget(p.url, config.terminal.id, p.token, p.ca_file),
+                               timeout_s=timeout_s)
+    return [Finding(c.level.value.lower(), c.name,
+                    c.detail + (f" — {c.fix}" if c.fix else "")) for c in checks]
 
 
 def open_device(config: Any, name: str) -> str:
