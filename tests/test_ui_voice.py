@@ -8,7 +8,7 @@ from dataclasses import replace
 from hardware.card_reader.samples import sample_cards
 import pytest
 
-from tests.ui_flow_kit import button, devices, rig, shown_text, tile  # noqa: F401 (fixtures)
+from tests.ui_flow_kit import button, devices, rig, tile  # noqa: F401 (fixtures)
 from tests.ui_harness import KioskHarness
 
 
