@@ -16,9 +16,10 @@ say() { printf 'setup: %s\n' "$*"; }
 # Debian packages. fonts-wqy-microhei: CJK font with Simplified Chinese glyph forms and Latin
 # (see toolchain notes); libmtdev1: Kivy's multitouch input; libzbar0: barcode decoding;
 # espeak-ng: Mandarin speech; xvfb + xauth: a virtual display for machines with none;
-# libgl1 / libegl1: Mesa for SDL2's offscreen driver.
+# libgl1 / libegl1: Mesa for SDL2's offscreen driver; x11-xserver-utils (xset) + xinput:
+# deploy/kiosk-session.sh turns screen blanking off and rotates screen and touch.
 pkgs=(fonts-wqy-microhei libmtdev1 libzbar0 espeak-ng xvfb xauth libgl1 libegl1 libgles2
-      python3-venv)
+      x11-xserver-utils xinput python3-venv)
 # Tests only: headless Chromium and its matching driver for the fleet page test (Selenium
 # drives them; no browser is downloaded at run time).
 [ -n "$extras" ] && pkgs+=(chromium chromium-driver)
