@@ -26,6 +26,9 @@ from offline.catalogue_model import (CatalogChanges, CatalogSnapshot, Category, 
 T = TypeVar("T")
 
 # Deletion kinds on the wire -> the CatalogChanges field they fill.
+# SQLite's INTEGER range: a larger number would pass the mapping and crash the store.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
 DELETION_KINDS = {"category": "deleted_categories", "service": "deleted_services",
                   "map_point": "deleted_centres", "help_answer": "deleted_answers"}
 
@@ -85,6 +88,8 @@ class _Item:
         value = self._get(field, required, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(field, f"expected an integer, got {_kind(value)}")
+        if not INT_MIN <= value <= INT_MAX:  # the store is SQLite: beyond this it overflows
+            raise self.fail(field, f"must be within {INT_MIN}..{INT_MAX}")
         if minimum is not None and value < minimum:
             raise self.fail(field, f"must be at least {minimum}, got {value}")
         return value
