@@ -175,6 +175,8 @@ class PlatformClient:
             body = r.json() if r.content else None
         except ValueError as exc:
             body = exc
+        except RecursionError as exc:  # nested deeper than the JSON parser goes: not usable
+            body = ValueError(f"JSON nested too deeply: {exc}")
         if r.status_code >= 500:
             raise pe.PlatformUnavailableError(f"HTTP {r.status_code} {_code(body)}",
                                               status=r.status_code)
