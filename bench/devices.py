@@ -1,6 +1,6 @@
 """Device figures: card read vs the wire, QR decoders per frame, the ID-photo pipeline.
 
-    .venv/bin/python bench/devices.py [--reads N] [--repeats N]
+    .venv/bin/python bench/devices.py [--reads N] [--repeats N] [--json]
 
 Prints, and asserts nothing:
 * ID card read time through the real `SerialCardReader` talking to the fake SAM reader on
@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--reads", type=int, default=20, help="card reads (default 20)")
     p.add_argument("--repeats", type=int, default=20, help="decodes per frame (default 20)")
+    p.add_argument("--json", action="store_true",
+                   help="end with one BENCH_RESULT line of JSON (for bench/all.py)")
     args = p.parse_args(argv)
 
     from hardware.camera.photo import measure_pipeline
@@ -86,6 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     seconds = measure_pipeline(frames)
     print(f"ID photo pipeline per 640x480 frame (detect, check, crop, JPEG): "
           f"{seconds * 1000:.1f} ms median ({len(frames)} frames)")
+    if args.json:
+        from _result import emit, figure
+
+        figures = [figure("ID card read at 115200 baud (median)", t.median_s * 1000, "ms"),
+                   figure("ID card read, wire time of its bytes", t.wire_s * 1000, "ms"),
+                   figure("ID card read / wire time", t.overhead_ratio, "x")]
+        for name in sorted(with_code):
+            figures.append(figure(f"QR decode {name}, frame with a code", with_code[name], "ms"))
+            if name in without:
+                figures.append(figure(f"QR decode {name}, frame with no code", without[name],
+                                      "ms"))
+        figures.append(figure("ID photo pipeline per frame (median)", seconds * 1000, "ms"))
+        emit(figures)
     return 0
 
 

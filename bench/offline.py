@@ -1,7 +1,7 @@
 """Offline data benchmark: catalogue sync from the real demo platform, search, outbox.
 
     .venv/bin/python bench/offline.py                      # 1,000 / 10,000 / 100,000 services
-    .venv/bin/python bench/offline.py --sizes 1000,10000 --outbox-items 500 [--check]
+    .venv/bin/python bench/offline.py --sizes 1000,10000 --outbox-items 500 [--check] [--json]
 
 Issue acceptance: at 1,000, 10,000 and 100,000 services, search p50/p95 (target p95 <= 10 ms
 at 10,000) beside a plain Python scan of the same data as a ratio; full sync and 304 sync
@@ -53,6 +53,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
 from bench._offline_catalogue import CountingApp, NaiveScan, build_items  # noqa: E402
+from bench._result import emit, figure  # noqa: E402
 from bench.offline_search import percentiles  # noqa: E402
 
 from demo_platform import (DEMO_TERMINAL_ID, DEMO_TERMINAL_TOKEN, create_app,  # noqa: E402
@@ -367,6 +368,31 @@ def report(results: list[dict], outbox: dict | None, args) -> None:
           f"{platform.machine()}, {dt.date.today().isoformat()}")
 
 
+def json_figures(results: list[dict], outbox: dict | None) -> list[dict]:
+    figures = []
+    for r in results:
+        n = f"{r['n']:,} services"
+        target = TARGET_MS if r["n"] == TARGET_SIZE else None
+        figures += [figure(f"full catalogue sync, {n}", r["full_s"], "s"),
+                    figure(f"no-change sync, {n}", r["nochange_ms"], "ms"),
+                    figure(f"304 sync, {n}", r["304sync_ms"], "ms"),
+                    figure(f"one-change sync, {n}", r["change_ms"], "ms"),
+                    figure(f"search index p50, {n}", r["idx_p50"], "ms"),
+                    figure(f"search index p95, {n}", r["idx_p95"], "ms", target),
+                    figure(f"naive scan / index p95, {n}", r["scan_p95"] / r["idx_p95"], "x")]
+    if not any(r["n"] == TARGET_SIZE for r in results):
+        figures.append({"name": f"search index p95, {TARGET_SIZE:,} services", "value": None,
+                        "unit": "ms", "target": TARGET_MS, "op": "<=",
+                        "note": "not measured (size not run)"})
+    if outbox:
+        n = outbox["items"]
+        figures += [figure("outbox enqueue, personal, durable", outbox["enq_rate"], "items/s"),
+                    figure("outbox flush to demo platform over HTTP", n / outbox["http_s"],
+                           "items/s"),
+                    figure("outbox flush to a no-op send", n / outbox["local_s"], "items/s")]
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1000,10000,100000",
@@ -380,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
                         "request with a body; see serve())")
     p.add_argument("--check", action="store_true",
                    help=f"exit 1 when the search p95 at {TARGET_SIZE:,} is above {TARGET_MS} ms")
+    p.add_argument("--json", action="store_true",
+                   help="end with one BENCH_RESULT line of JSON (for bench/all.py)")
     args = p.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if not sizes or min(sizes) < 1 or args.repeat < 1 or args.sync_repeat < 1:
@@ -394,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     report(results, outbox, args)
     print(f"total run {time.perf_counter() - started:.0f} s; "
           f"--check exits 1 when the search p95 at {TARGET_SIZE:,} is above {TARGET_MS:.0f} ms")
+    if args.json:
+        emit(json_figures(results, outbox))
     if args.check:
         at = next((r for r in results if r["n"] == TARGET_SIZE), None)
         if at is None:

@@ -1,6 +1,6 @@
 """Outbox figures: durable enqueue and flush throughput, personal and non-personal.
 
-    .venv/bin/python bench/offline_outbox.py [--items N] [--dir FOLDER]
+    .venv/bin/python bench/offline_outbox.py [--items N] [--dir FOLDER] [--json]
 
 Prints, and asserts nothing:
 * enqueue: items/s, each one durable commit (WAL, synchronous=FULL: an fsync of the WAL)
@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from offline.crypto import OutboxKey  # noqa: E402
 from offline.outbox import Outbox  # noqa: E402
 from offline.outbox_sender import OutboxSender  # noqa: E402
+
+from _result import emit, figure  # noqa: E402  (bench/ is on the path: this script's folder)
 
 PAYLOAD = {"service": "城乡居民基本养老保险参保登记", "name": "欧阳小明",
            "id_number": "110101199003074578", "phone": "13812345678",
@@ -60,11 +62,14 @@ def cipher_us(items: int) -> float:
     return (time.perf_counter() - started) / items * 1e6
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--dir", type=Path, default=Path.cwd())
-    args = parser.parse_args()
+    parser.add_argument("--json", action="store_true",
+                        help="end with one BENCH_RESULT line of JSON (for bench/all.py)")
+    args = parser.parse_args(argv)
+    figures = []
     print(f"outbox bench: {args.items} items, Python {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, database in {args.dir}")
     with tempfile.TemporaryDirectory(prefix="outbox-bench-", dir=args.dir) as folder:
@@ -73,7 +78,12 @@ def main() -> int:
             label = "personal (AES-GCM)" if personal else "non-personal (JSON)"
             print(f"  {label:20s} enqueue {enq:8.0f} items/s ({1e3 / enq:.2f} ms, durable)"
                   f"   flush {flush:8.0f} items/s ({1e3 / flush:.2f} ms, durable ack)")
-    print(f"  cipher alone: encrypt+decrypt {cipher_us(args.items):.1f} us per item")
+            figures += [figure(f"{label} enqueue, durable", enq, "items/s"),
+                        figure(f"{label} flush to a fake sender", flush, "items/s")]
+    cipher = cipher_us(args.items)
+    print(f"  cipher alone: encrypt+decrypt {cipher:.1f} us per item")
+    if args.json:
+        emit(figures + [figure("cipher alone, encrypt+decrypt per item", cipher, "us")])
     return 0
 
 

@@ -1,7 +1,7 @@
 """Catalogue search benchmark: our n-gram/pinyin index against a plain Python scan.
 
     .venv/bin/python bench/offline_search.py                 # 1,000 / 10,000 / 100,000
-    .venv/bin/python bench/offline_search.py --sizes 1000,10000 --repeat 20
+    .venv/bin/python bench/offline_search.py --sizes 1000,10000 --repeat 20 [--json]
 
 For each size it generates services from realistic Chinese service-name parts, loads them
 with `CatalogStore.replace_all` into a file database (WAL, synchronous=FULL) in a temporary
@@ -104,7 +104,7 @@ def time_queries(search, repeat: int) -> list[float]:
     return times
 
 
-def run(size: int, repeat: int, folder: Path) -> None:
+def run(size: int, repeat: int, folder: Path) -> dict:
     snapshot = generate(size)
     store = CatalogStore(open_database(folder / f"catalogue-{size}.db"))
     t0 = time.perf_counter()
@@ -118,6 +118,8 @@ def run(size: int, repeat: int, folder: Path) -> None:
     scan_p50, scan_p95 = percentiles(time_queries(scan.search, scan_repeat))
     print(f"{size:>8,} | {index_p50:8.2f} {index_p95:8.2f} | {scan_p50:9.2f} {scan_p95:9.2f} | "
           f"{scan_p50 / index_p50:6.0f}x {scan_p95 / index_p95:6.0f}x | {load_s:8.2f}", flush=True)
+    return {"size": size, "idx_p50": index_p50, "idx_p95": index_p95, "scan_p50": scan_p50,
+            "scan_p95": scan_p95, "load_s": load_s}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000",
                         help="comma-separated service counts (default 1000,10000,100000)")
     parser.add_argument("--repeat", type=int, default=10, help="passes over the query mix")
+    parser.add_argument("--json", action="store_true",
+                        help="end with one BENCH_RESULT line of JSON (for bench/all.py)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print(f"{len(QUERIES)} queries x {args.repeat} passes; times in ms; "
@@ -132,8 +136,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'services':>8} | {'idx p50':>8} {'idx p95':>8} | {'scan p50':>9} {'scan p95':>9} | "
           f"{'p50':>7} {'p95':>7} | {'replace_all s':>8}")
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as folder:
-        for size in sizes:
-            run(size, args.repeat, Path(folder))
+        rows = [run(size, args.repeat, Path(folder)) for size in sizes]
+    if args.json:
+        from _result import emit, figure  # bench/ is on the path: this script's folder
+
+        figures = []
+        for r in rows:
+            n = f"{r['size']:,} services"
+            figures += [figure(f"search index p50, {n}", r["idx_p50"], "ms"),
+                        figure(f"search index p95, {n}", r["idx_p95"], "ms"),
+                        figure(f"plain scan p95, {n}", r["scan_p95"], "ms"),
+                        figure(f"scan / index p95, {n}", r["scan_p95"] / r["idx_p95"], "x"),
+                        figure(f"replace_all (load with index), {n}", r["load_s"], "s")]
+        emit(figures)
     return 0
 
 

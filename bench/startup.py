@@ -1,6 +1,6 @@
 """Cold start to the first drawn frame: the kiosk's home screen beside a bare Kivy window.
 
-    .venv/bin/python bench/startup.py [--runs N] [--check]
+    .venv/bin/python bench/startup.py [--runs N] [--check] [--json]
 
 Issue acceptance: cold start to the home frame is at most 1.5x a bare Kivy window's.
 This is a benchmark, not a test: it prints figures and the ratio and exits 0; with
@@ -41,6 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _first_frame import MARKER  # noqa: E402
+from _result import emit, figure  # noqa: E402
 
 TARGET = 1.5
 WIDTH, HEIGHT = 1920, 1080
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=7, help="measured runs of each (default 7)")
     p.add_argument("--check", action="store_true",
                    help=f"exit 1 when the median ratio is above {TARGET}x")
+    p.add_argument("--json", action="store_true",
+                   help="end with one BENCH_RESULT line of JSON (for bench/all.py)")
     args = p.parse_args(argv)
     if args.runs < 1:
         p.error("--runs must be at least 1")
@@ -162,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.machine()}")
     print(f"bytecode cached (PYTHONPYCACHEPREFIX in a temp dir); "
           f"--check exits 1 above {TARGET}x")
+    if args.json:
+        emit([figure("bare Kivy window, cold start to first frame (median)", bare[0], "s"),
+              figure("kiosk home frame, cold start to first frame (median)", kiosk[0], "s"),
+              figure("kiosk / bare cold start ratio", ratio, "x", TARGET)])
     if args.check and ratio > TARGET:
         return 1
     return 0
