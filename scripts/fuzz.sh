@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The fuzz suite run long: 20,000 examples per test (2,000 for tests doing file or HTTP I/O).
+# The fuzz suite run long: 20,000 examples per test (2,000 for tests doing file or HTTP I/O
+# or streaming a lot).
 # scripts/test.sh runs the same tests with the quick "ci" profile. Extra arguments go to
 # pytest (e.g. scripts/fuzz.sh -k card). Then, if atheris is installed, the coverage-guided
 # harness (tests/fuzz/atheris_harness.py). Takes tens of minutes; for a spare machine.

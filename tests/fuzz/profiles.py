@@ -27,5 +27,5 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 if PROFILE not in ("ci", "long"):
     PROFILE = "ci"
 FUZZ = settings(settings.get_profile(PROFILE))
-# Examples that write files or talk HTTP: fewer of them in ci, a tenth of long.
+# Examples that write files, talk HTTP or stream a lot: fewer in ci, a tenth of long.
 FUZZ_SLOW = settings(FUZZ, max_examples=25 if PROFILE == "ci" else 2_000)

@@ -20,7 +20,7 @@ from hardware.scanner.serial_scanner import LineSplitter
 from hardware.scanner.wedge import KeyboardWedgeDecoder
 from tests.clocks import FakeClock
 from tests.fuzz.mutate import mutated_bytes
-from tests.fuzz.profiles import FUZZ
+from tests.fuzz.profiles import FUZZ, FUZZ_SLOW
 
 SUFFIXES = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n"}
 SCANS = [b"LX2f9a0c7e5b1d4a3c9e8f7a6b5c4d3e2f", b"https://zwfw.example.gov.cn/s?c=AbC123-_",
@@ -60,7 +60,7 @@ def test_mutated_scans_through_splitter_and_filter_give_text_or_typed_rejections
         pos, n = pos + size, n + 1
 
 
-@FUZZ
+@FUZZ_SLOW  # each example streams a quarter of a megabyte
 @given(st.binary(min_size=1, max_size=64).filter(lambda b: b"\r" not in b and b"\n" not in b),
        st.sampled_from(list(SUFFIXES)), st.integers(1, 4096), st.integers(1, 4096))
 def test_endless_input_without_a_terminator_stays_bounded_and_quick(pattern, suffix,
@@ -81,7 +81,7 @@ def test_endless_input_without_a_terminator_stays_bounded_and_quick(pattern, suf
     assert rejected is None
 
 
-@FUZZ
+@FUZZ_SLOW  # each example presses 40,000 keys
 @given(st.integers(3, 256), st.sampled_from([2, 30, 57, 42]), st.integers(0, 2))
 def test_endless_key_presses_without_enter_stay_bounded(max_length, code, shift_state):
     decoder = KeyboardWedgeDecoder(max_length)
