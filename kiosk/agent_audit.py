@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.assistance import AgentIdentity, active_assistance, assistance_block, iso_utc
-from kiosk.outbox_transport import AGENT_AUDIT  # the outbox kind
+
+# The outbox kind (kiosk.outbox_transport maps it to POST /agent-audit). Not imported from
+# there: that module loads the outbox and HTTP stacks, which the first frame must not wait for.
+AGENT_AUDIT = "agent_audit"
 from kiosk.session import Session
 
 log = logging.getLogger(__name__)

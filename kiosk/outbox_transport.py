@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable
 
 from kiosk import platform_errors as pe
+from kiosk.agent_audit import AGENT_AUDIT  # 村居代办 audit events
 from kiosk.platform_client import PlatformClient
 from offline.outbox import HEARTBEAT, OutboxItem
 from offline.outbox_sender import RejectedSendError, RetryableSendError
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 APPLICATION = "application"
 RATING = "rating"
 HELP_REQUEST = "help_request"
-AGENT_AUDIT = "agent_audit"   # kiosk.agent_audit: 村居代办 audit events
 
 ENDPOINTS: dict[str, str] = {
     APPLICATION: "/applications",
