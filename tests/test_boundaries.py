@@ -83,3 +83,17 @@ def test_the_demo_platform_stands_alone_like_a_district_server():
 def test_the_kiosk_never_imports_the_demo_platform():
     for package in ("kiosk", "screens", "hardware", "offline", "config", "common"):
         assert offending(package, ("demo_platform",)) == [], package
+
+
+def test_the_resident_flows_load_without_the_outbox_and_http_stacks():
+    """Start-up builds every flow before the first frame; the outbox (sqlite-utils) and HTTP
+    (requests) stacks load later, after the first frame (bench/startup.py's target)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, kiosk.flows.registry; "
+            "print(sorted(m for m in ('requests', 'sqlite_utils', 'offline.outbox') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
