@@ -27,9 +27,10 @@ def write_terminal_file(tmp_path: Path, extra: str = "") -> Path:
 
 class KioskHarness:
     def __init__(self, tmp_path: Path, extra_config: str = "", *, connectivity=None,
-                 platform=None, devices=None) -> None:
+                 platform=None, devices=None, runner=None) -> None:
         """`platform`: a kiosk.context.PlatformAccess (flows are built and their tiles
-        shown; jobs run at once on the UI thread); `devices`: a `by_kind` source."""
+        shown; jobs run at once on the UI thread unless a `runner` is given, e.g. the
+        app's ThreadRunner); `devices`: a `by_kind` source."""
         config = load_config(write_terminal_file(tmp_path, extra_config), demo=True,
                              environ={})
         configure_kivy("kiosk", WIDTH, HEIGHT, Path(config.display.font_path), headless=True)
@@ -39,7 +40,8 @@ class KioskHarness:
 
         self.clock = FakeClock()
         self.services = build_services(config, clock=self.clock, connectivity=connectivity,
-                                       platform=platform, devices=devices)
+                                       platform=platform, devices=devices,
+                                       runner=runner)
         self.app = KioskApp(self.services)
         self.app._run_prepare()  # what App.run() does before its blocking main loop
         if EventLoop.status != "started":

@@ -20,9 +20,14 @@ from offline.crypto import create_key_file
 
 
 class PlatformRig:
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, *, child_process: bool = False) -> None:
+        """`child_process`: run the platform as `kiosk --demo` does, in a child process
+        (its database and memory stay out of this process; no `handle.store` then)."""
         (tmp_path / "platform").mkdir(parents=True, exist_ok=True)
-        self.handle = start_in_thread(create_app(tmp_path / "platform" / "platform.db"))
+        if child_process:
+            self.handle = _ChildPlatform(tmp_path)
+        else:
+            self.handle = start_in_thread(create_app(tmp_path / "platform" / "platform.db"))
         key = tmp_path / "outbox.key"
         create_key_file(key)
         terminal = tmp_path / "rig.toml"
@@ -64,3 +69,22 @@ class PlatformRig:
             store.close()
         self.services.stop()
         self.handle.stop()
+
+
+class _ChildPlatform:
+    """The demo platform in a child process (kiosk.demo_server), on a free loopback port."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        import socket
+
+        from kiosk.demo_server import start_demo_server
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.server = start_demo_server(self.base_url, tmp_path)
+        self.server.wait_ready(30.0)
+
+    def stop(self) -> None:
+        self.server.stop()
