@@ -73,41 +73,37 @@ def test_switching_elderly_mode_on_reads_the_screen_and_off_silences_it(guide, s
     assert not guide.enabled
 
 
-def test_stop_silences_now_and_keeps_quiet_for_the_session(speaker):
+@pytest.fixture
+def talking():
+    """An elderly-mode guide part-way through a long sentence on a slow speaker."""
     slow = SimulatedSpeaker("slow", chars_per_second=2.0)
     slow.open()
-    try:
-        g = VoiceGuide(lambda: slow, lambda: True)
-        g.show("这是一段很长很长的说明文字。")
-        deadline = time.monotonic() + 2
-        while not slow.speaking and time.monotonic() < deadline:
-            time.sleep(0.01)
-        g.stop()
-        slow.wait_idle(2)
-        assert slow.spoken[0].interrupted
-        g.show("下一页。")
-        slow.wait_idle(2)
-        assert [u.text for u in slow.spoken] == ["这是一段很长很长的说明文字。"]
-        assert not g.enabled
-    finally:
-        slow.close()
+    g = VoiceGuide(lambda: slow, lambda: True)
+    g.show("这是一段很长很长的说明文字。")
+    deadline = time.monotonic() + 2
+    while not slow.speaking and time.monotonic() < deadline:
+        time.sleep(0.01)
+    yield g, slow
+    slow.close()
 
 
-def test_a_touch_cuts_off_the_speech(speaker):
-    slow = SimulatedSpeaker("slow", chars_per_second=2.0)
-    slow.open()
-    try:
-        g = VoiceGuide(lambda: slow, lambda: True)
-        g.show("这是一段很长很长的说明文字。")
-        deadline = time.monotonic() + 2
-        while not slow.speaking and time.monotonic() < deadline:
-            time.sleep(0.01)
-        g.acted()
-        slow.wait_idle(2)
-        assert slow.spoken[0].interrupted
-        assert g.enabled  # acting is not turning guidance off
-    finally:
-        slow.close()
+def test_stop_silences_now_and_keeps_quiet_for_the_session(talking):
+    g, slow = talking
+    g.stop()
+    slow.wait_idle(2)
+    assert slow.spoken[0].interrupted
+    g.show("下一页。")
+    slow.wait_idle(2)
+    assert [u.text for u in slow.spoken] == ["这是一段很长很长的说明文字。"]
+    assert not g.enabled
+
+
+def test_a_touch_cuts_off_the_speech(talking):
+    g, slow = talking
+    g.acted()
+    slow.wait_idle(2)
+    assert slow.spoken[0].interrupted
+    assert g.enabled  # acting is not turning guidance off
 
 
 def test_private_data_is_never_spoken_and_the_drop_is_logged(guide, speaker, caplog):
