@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from common.errors import DeviceNotFoundError, KioskError
-from kiosk.maintenance.tools import Finding, MaintenanceTools, OutboxSummary, tail_lines
+from kiosk.maintenance.tools import MaintenanceTools, OutboxSummary, tail_lines
 
 log = logging.getLogger("kiosk.maintenance")
 
@@ -65,17 +65,15 @@ def build_tools(config: Any, devices: Any, platform: Any, *,
         in_service=in_service, set_out_of_service=set_out_of_service, restart=restart)
 
 
-def network_findings(config: Any, *, timeout_s: float = 8.0) -> list[Finding]:
+def network_findings(config: Any, *, timeout_s: float = 8.0) -> list[Any]:
     """The installer's platform diagnostics (kiosk.admin.network: DNS, TCP, TLS and the
-    certificate, latency, the clock, this terminal's token) as maintenance findings.
+    certificate, latency, the clock, this terminal's token), as its `Check` results.
     Blocks up to ``timeout_s``."""
     from kiosk.admin.network import PlatformTarget, diagnose_platform
 
     p = config.platform
-    checks = diagnose_platform(PlatformTarget(p.url, config.terminal.id, p.token, p.ca_file),
-                               timeout_s=timeout_s)
-    return [Finding(c.level.value.lower(), c.name,
-                    c.detail + (f" — {c.fix}" if c.fix else "")) for c in checks]
+    return diagnose_platform(PlatformTarget(p.url, config.terminal.id, p.token, p.ca_file),
+                             timeout_s=timeout_s)
 
 
 def open_device(config: Any, name: str) -> str:

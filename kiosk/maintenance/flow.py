@@ -264,12 +264,13 @@ class MaintenanceFlow(Flow):
                  busy_text=N_("Testing the device..."), failed=failed)
 
     def _network(self) -> None:
-        def done(findings: list) -> None:
-            worst = next((f.level for f in findings if f.level == "fail"),
-                         next((f.level for f in findings if f.level == "warn"), "ok"))
-            self.action("network diagnostics", worst)
-            self.result = [Line(f"{f.level.upper()}  {f.detail}", label=f.what)
-                           for f in findings]
+        def done(checks: list) -> None:
+            from kiosk.admin.checks import worst
+
+            self.action("network diagnostics", worst(checks).value)
+            self.result = [Line(f"{c.level.value}  {c.detail}"
+                                + (f" — {c.fix}" if c.fix else ""), label=c.name)
+                           for c in checks]
 
         self.run(self.tools.network, done, doing="network diagnostics",
                  busy_text=N_("Checking the network..."))

@@ -27,15 +27,6 @@ class OutboxSummary:
     dead_letters: int
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One diagnostic result: level "ok", "warn" or "fail", what, and what to do."""
-
-    level: str
-    what: str
-    detail: str = ""
-
-
 @dataclass
 class MaintenanceTools:
     devices: Callable[[], list[Any]]               # DeviceReport list (hardware.manager)
@@ -44,7 +35,7 @@ class MaintenanceTools:
     catalogue_version: Callable[[], str]
     outbox: Callable[[], OutboxSummary]
     retry_outbox: Callable[[], None]
-    network: Callable[[], list[Finding]]           # blocks (DNS, TCP, TLS, latency)
+    network: Callable[[], list[Any]]               # kiosk.admin.checks.Check list; blocks
     recent_log: Callable[[int], list[str]]
     in_service: Callable[[], bool]
     set_out_of_service: Callable[[bool, str], None]
