@@ -275,7 +275,7 @@ class KioskApp(App):
         else:
             self.assistance = self.tr("Agent signed in: {name}").format(name=status.agent_name)
 
-    def speak_screen(self, screen, *, again: bool = False) -> None:
+    def screen_updated(self, screen, *, again: bool = False) -> None:
         """``screen`` shows something new: the bar's agent line is brought up to date and
         voice guidance reads it, if it is the screen shown (screens redraw while hidden,
         e.g. on a language change, and must stay silent then)."""
@@ -407,7 +407,7 @@ class KioskApp(App):
             self.tr = self.services.translator.gettext_for(language)
             self.language = language
             if self.screen_manager is not None:  # read again, in the new language
-                self.speak_screen(self.screen_manager.current_screen)
+                self.screen_updated(self.screen_manager.current_screen)
         following = self.services.translator.next_language(language)
         self.language_button_text = LANGUAGE_NAMES.get(following, following)
 
@@ -429,7 +429,7 @@ class KioskApp(App):
                 self.screen_manager.add_widget(SCREEN_CLASSES[name]())
         self.screen_manager.current = name
         self.maintenance_shown = name == "maintenance"
-        self.speak_screen(self.screen_manager.current_screen)
+        self.screen_updated(self.screen_manager.current_screen)
 
     def _fill_tiles(self) -> None:
         """The home screen's service tiles: those available now, in configured order."""

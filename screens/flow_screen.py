@@ -133,7 +133,7 @@ class FlowScreen(KioskScreen):
         self._arrange()
         leave, self.flow.leave_to = self.flow.leave_to, ""
         if not leave:
-            app.speak_screen(self, again=answered and view.notice is not None)
+            app.screen_updated(self, again=answered and view.notice is not None)
         if leave == "home":
             app.go_home()
         elif leave.startswith("resume:"):
